@@ -1,0 +1,1 @@
+"""Question-bank files <-> database: validation, YAML/XLSX/GIFT read and write, versioned import."""

@@ -1,0 +1,301 @@
+"""Checking questions from any file format, and loading a whole bank (a folder or one file).
+
+Readers (YAML, xlsx, GIFT) turn a file into ``RawQuestion`` entries that remember where each field
+came from; ``check_question`` applies the same rules to all of them and produces a ``QuestionSpec``,
+the canonical form that is hashed, imported, exported and counted.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from quizapp.bank.problems import Problem
+from quizapp.bank.taxonomy import NUMBERED_KINDS, TAG_KINDS, TaxonomyIndex, TaxonomySpec, read_taxonomy
+from quizapp.bank.types import QUESTION_TYPES
+
+QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+NUMBERED_ARTICLE = re.compile(r"^(\d+)(\([^()]+\))*$")
+STATUSES = ("active", "retired")
+QUESTION_FIELDS = frozenset({
+    "id", "type", "stem", "options", "answer", "key_points", "steps", "explanation", "basis",
+    "roles", "industries", "topics", "difficulty", "status",
+})
+DEFAULTABLE_FIELDS = frozenset({"roles", "industries", "topics", "difficulty", "basis", "status"})
+TAXONOMY_FILE = "taxonomy.yaml"
+
+
+@dataclass
+class RawQuestion:
+    """One question as a reader found it, before any rule is applied."""
+
+    file: str
+    line: int
+    data: dict[str, Any]
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A valid question in canonical form. ``content`` is what a version holds and what is hashed."""
+
+    code: str
+    status: str
+    content: dict[str, Any]
+    source_file: str | None = None
+    origin: str = ""
+
+    @cached_property
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def type(self) -> str:
+        return self.content["type"]
+
+
+@dataclass
+class Bank:
+    """What a bank path holds: its taxonomy (when it has one), valid questions, and every problem."""
+
+    taxonomy: TaxonomySpec | None
+    questions: list[QuestionSpec]
+    problems: list[Problem]
+    question_files: list[str]
+    is_whole_bank: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return ""
+    return str(value).strip()
+
+
+def _code_list(raw: RawQuestion, name: str, index: TaxonomyIndex, report) -> list[str]:
+    value = raw.data.get(name)
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,，、;；\s]+", value) if part]
+    if not isinstance(value, list) or not value:
+        report(name, f"{name} must list at least one code from the taxonomy")
+        return []
+    codes: list[str] = []
+    for item in value:
+        code = index.resolve(name, _text(item))
+        if code is None:
+            report(name, f"unknown {name[:-1] if name != 'industries' else 'industry'} code {item!r}")
+        elif code in codes:
+            report(name, f"{item!r} is listed twice in {name}")
+        else:
+            codes.append(code)
+    return codes
+
+
+def _basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:
+    value = raw.data.get("basis")
+    if not isinstance(value, list) or not value:
+        report("basis", "basis must list at least one legal source, e.g. [{source: work-safety-law, article: '28'}]")
+        return []
+    citations = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            report("basis", f"citation {number} must be a mapping with source and article")
+            continue
+        extra = set(item) - {"source", "article"}
+        if extra:
+            report("basis", f"citation {number} has unknown field(s) {', '.join(sorted(extra))}")
+        source_code = index.resolve_source(_text(item.get("source")))
+        article = _text(item.get("article"))
+        if source_code is None:
+            report("basis", f"unknown legal source {item.get('source')!r}")
+            continue
+        source = index.sources[source_code]
+        if not article:
+            report("basis", f"citation of {source_code} needs an article or clause")
+        elif source.kind in NUMBERED_KINDS:
+            match = NUMBERED_ARTICLE.match(article)
+            if not match:
+                report("basis", f"article {article!r} of {source_code} must be a number with optional "
+                       "items, e.g. 97(七)")
+            elif source.articles and not 1 <= int(match.group(1)) <= source.articles:
+                report("basis", f"{source_code} has articles 1 to {source.articles}, not {match.group(1)}")
+        citation = {"source": source_code, "article": article}
+        if citation in citations:
+            report("basis", f"citation {source_code} {article} is listed twice")
+        else:
+            citations.append(citation)
+    return citations
+
+
+def check_question(raw: RawQuestion, index: TaxonomyIndex) -> tuple[QuestionSpec | None, list[Problem]]:
+    """Apply every rule to one question; return its canonical spec (None if invalid) and problems."""
+    problems: list[Problem] = []
+
+    def report(name: str, message: str) -> None:
+        problems.append(Problem(raw.file, raw.line_of(name), message, name))
+
+    data = raw.data
+    for name in data:
+        if name not in QUESTION_FIELDS:
+            report(name, f"unknown field {name!r}")
+    code = _text(data.get("id"))
+    if not QUESTION_ID.match(code):
+        report("id", f"id {code!r} must be 1-64 letters, digits, '.', '_' or '-'" if code
+               else "the question needs an id")
+    kind = QUESTION_TYPES.get(_text(data.get("type")))
+    if kind is None:
+        report("type", f"type must be one of {', '.join(QUESTION_TYPES)}, not {data.get('type')!r}")
+    stem = _text(data.get("stem"))
+    if not stem:
+        report("stem", "the question needs a stem")
+    explanation = _text(data.get("explanation"))
+    if not explanation:
+        report("explanation", "the question needs an explanation")
+    difficulty = data.get("difficulty")
+    if isinstance(difficulty, str) and difficulty.strip().isdigit():
+        difficulty = int(difficulty)
+    if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
+        report("difficulty", f"difficulty must be a whole number from 1 to 5, not {difficulty!r}")
+    status = _text(data.get("status")) or "active"
+    if status not in STATUSES:
+        report("status", f"status must be active or retired, not {status!r}")
+    content: dict[str, Any] = {"type": kind.code if kind else None, "stem": stem}
+    if kind is not None:
+        content.update(kind.check(data, report))
+    content["explanation"] = explanation
+    content["basis"] = _basis(raw, index, report)
+    for name in TAG_KINDS:
+        content[name] = _code_list(raw, name, index, report)
+    content["difficulty"] = difficulty
+    if problems:
+        return None, problems
+    return QuestionSpec(code=code, status=status, content=content, origin=f"{raw.file}:{raw.line}"), problems
+
+
+def find_bank_root(path: Path) -> Path | None:
+    """The folder holding taxonomy.yaml for ``path``: itself, or a file's folder or the one above."""
+    candidates = [path] if path.is_dir() else [path.parent, path.parent.parent]
+    return next((folder for folder in candidates if (folder / TAXONOMY_FILE).is_file()), None)
+
+
+def question_files(root: Path) -> list[Path]:
+    """Every question file in a bank folder, in a stable order (the taxonomy file excluded)."""
+    from quizapp.bank.formats import READERS
+
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in READERS and p.name != TAXONOMY_FILE
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def _database_taxonomy(session: Session | None) -> TaxonomyIndex | None:
+    """The taxonomy already imported, or None when there is no database to ask (yet)."""
+    if session is None:
+        return None
+    try:
+        return TaxonomyIndex.from_db(session)
+    except SQLAlchemyError:
+        session.rollback()
+        return None
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bank is read.
+
+    Reading builds millions of small containers that all stay alive; the collector's repeated passes
+    over them cost more than the parsing itself (4.0 s instead of 1.4 s for 10,000 questions).
+    Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_bank(path: Path, session: Session | None = None, display_root: Path | None = None) -> Bank:
+    """Read and check a bank folder or a single question file.
+
+    A single file's codes are checked against the taxonomy.yaml found near it, or else against the
+    taxonomy already in the database (``session``).
+    """
+    with _cyclic_gc_paused():
+        return _load_bank(Path(path).absolute(), session, display_root)
+
+
+def _load_bank(path: Path, session: Session | None, display_root: Path | None) -> Bank:
+    from quizapp.bank.formats import read_question_file
+
+    problems: list[Problem] = []
+    if not path.exists():
+        return Bank(None, [], [Problem(str(path), 0, "no such file or folder")], [], False)
+    root = find_bank_root(path)
+    is_whole_bank = path.is_dir()
+    base = display_root or Path.cwd()
+
+    def shown(p: Path) -> str:
+        try:
+            return str(p.relative_to(base))
+        except ValueError:
+            return str(p)
+
+    taxonomy: TaxonomySpec | None = None
+    if root is not None:
+        taxonomy, taxonomy_problems = read_taxonomy(root / TAXONOMY_FILE, shown(root / TAXONOMY_FILE))
+        problems += taxonomy_problems
+        index = TaxonomyIndex.from_spec(taxonomy)
+    elif is_whole_bank:
+        return Bank(None, [], [Problem(shown(path / TAXONOMY_FILE), 0, "a bank folder needs taxonomy.yaml")],
+                    [], True)
+    else:
+        index = _database_taxonomy(session)
+    if index is None or index.empty:
+        return Bank(None, [], [Problem(shown(path), 0, "no taxonomy: put taxonomy.yaml beside the file "
+                                       "or import the bank folder first")], [], False)
+
+    files = question_files(path) if is_whole_bank else [path]
+    questions: list[QuestionSpec] = []
+    first_seen: dict[str, str] = {}
+    names: list[str] = []
+    for file in files:
+        name = shown(file)
+        source_key = str(file.relative_to(root)) if root and file.is_relative_to(root) else file.name
+        names.append(source_key)
+        raws, read_problems = read_question_file(file, name)
+        problems += read_problems
+        for raw in raws:
+            spec, found = check_question(raw, index)
+            problems += found
+            code = _text(raw.data.get("id"))
+            if code and code in first_seen:
+                problems.append(Problem(name, raw.line_of("id"),
+                                        f"duplicate id {code!r} (first at {first_seen[code]})", "id"))
+                continue
+            if code:
+                first_seen[code] = f"{name}:{raw.line_of('id')}"
+            if spec is not None:
+                questions.append(QuestionSpec(spec.code, spec.status, spec.content, source_key,
+                                               f"{source_key}:{raw.line}"))
+    return Bank(taxonomy, questions, sorted(problems), names, is_whole_bank)

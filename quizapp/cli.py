@@ -1,0 +1,148 @@
+"""The ``quizapp`` command: Flask's commands (``db`` from Flask-Migrate, ``run``) plus the bank and users."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from quizapp import create_app
+from quizapp.bank.export import load_specs, load_taxonomy
+from quizapp.bank.importer import import_bank
+from quizapp.bank.stats import bank_stats
+from quizapp.bank.validate import Bank, load_bank
+from quizapp.extensions import db
+from quizapp.models import Enterprise, User
+from quizapp.models.user import USER_ROLES
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """quizapp: the 逢查必考 knowledge-check system."""
+
+
+def _load_or_exit(path: str) -> Bank:
+    """Load and check a bank path; print every problem as file:line: message and exit 1 if any."""
+    bank = load_bank(Path(path), db.session)
+    if bank.problems:
+        for problem in bank.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(bank.problems)} problem(s) found; nothing was imported.", err=True)
+        sys.exit(1)
+    return bank
+
+
+@main.group()
+def bank() -> None:
+    """Validate, import, export and count question-bank files."""
+
+
+@bank.command("validate")
+@click.argument("path", type=click.Path(exists=True))
+def bank_validate(path: str) -> None:
+    """Check PATH (a bank folder or one question file) and report every problem."""
+    bank = _load_or_exit(path)
+    types = ", ".join(f"{kind} {count}" for kind, count in bank_stats(bank)["by_type"].items())
+    click.echo(f"OK: {len(bank.questions)} questions in {len(bank.question_files)} file(s) ({types}).")
+
+
+@bank.command("import")
+@click.argument("path", type=click.Path(exists=True))
+def bank_import(path: str) -> None:
+    """Validate PATH, then import it in one transaction; unchanged questions are left untouched."""
+    bank = _load_or_exit(path)
+    try:
+        if sys.stdout.isatty():
+            with click.progressbar(length=len(bank.questions), label="Importing") as bar:
+                summary = import_bank(db.session, bank, progress=bar.update)
+        else:
+            summary = import_bank(db.session, bank)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Imported {path}: {summary}.")
+
+
+@bank.command("export")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx", "gift"]), default="yaml",
+              show_default=True)
+@click.argument("out", type=click.Path())
+def bank_export(fmt: str, out: str) -> None:
+    """Write the bank in the database to OUT (a folder for yaml, a file for xlsx and gift)."""
+    from quizapp.bank import gift, xlsx, yamlformat
+
+    specs, taxonomy = load_specs(db.session), load_taxonomy(db.session)
+    target = Path(out)
+    if fmt == "yaml":
+        yamlformat.write_bank(taxonomy, specs, target)
+    else:
+        {"xlsx": xlsx.write, "gift": gift.write}[fmt](specs, taxonomy, target)
+    click.echo(f"Exported {len(specs)} questions to {target}.")
+
+
+@bank.command("stats")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
+def bank_stats_command(path: str, as_json: bool) -> None:
+    """Count the questions in PATH by type, role, industry, topic and difficulty."""
+    stats = bank_stats(_load_or_exit(path))
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"total {stats['total']} (retired {stats['retired']}), drills {stats['drills']}")
+    for key in ("by_type", "by_role", "by_industry", "by_topic", "by_difficulty"):
+        click.echo(f"\n{key[3:]}:")
+        for name, count in sorted(stats[key].items(), key=lambda item: -item[1]):
+            click.echo(f"  {name:<32} {count:>6}")
+    industries = sorted({industry for row in stats["matrix"].values() for industry in row})
+    click.echo("\nrole × industry:\n  " + " " * 18 + "".join(f"{i[:10]:>11}" for i in industries))
+    for role, row in stats["matrix"].items():
+        click.echo(f"  {role:<18}" + "".join(f"{row.get(i, 0):>11}" for i in industries))
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--username", required=True)
+@click.option("--enterprise", "credit_code", help="The enterprise's unified social credit code (role enterprise).")
+@click.option("--name", "display_name", default="", help="Name shown in the interface.")
+@click.option("--if-missing", is_flag=True, help="Do nothing (and print nothing secret) if the user exists.")
+def users_create(role: str, username: str, credit_code: str | None, display_name: str, if_missing: bool) -> None:
+    """Create a user. The password is read from standard input, or generated and printed once."""
+    if db.session.scalar(select(User).where(User.username == username)):
+        if if_missing:
+            click.echo(f"User {username} already exists.")
+            return
+        raise click.ClickException(f"user {username!r} already exists")
+    enterprise = None
+    if role == "enterprise":
+        if not credit_code:
+            raise click.UsageError("an enterprise user needs --enterprise CODE")
+        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
+        if enterprise is None:
+            raise click.ClickException(f"no enterprise with credit code {credit_code!r}")
+    elif credit_code:
+        raise click.UsageError("--enterprise is only for role enterprise")
+    password = "" if sys.stdin.isatty() else sys.stdin.readline().strip()
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+    elif len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    user = User(username=username, role=role, enterprise=enterprise, display_name=display_name or username)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} user {username}.")
+    if generated:
+        click.echo(f"Password (shown once, write it down): {password}")

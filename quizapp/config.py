@@ -1,0 +1,61 @@
+"""Settings read from the environment (``DATABASE_URL``, ``SECRET_KEY``, ``QUIZAPP_*``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it on first use.
+
+    A generated key survives restarts (sessions stay valid) without ever being a constant in code.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_config(instance_path: Path) -> dict[str, object]:
+    """Build the Flask config mapping from the environment, with defaults for a single machine.
+
+    ``SECRET_KEY`` stays None when unset; ``create_app`` then uses the key kept in ``instance/``.
+    """
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.sqlite'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants an explicit psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+psycopg://" + database_url[len(prefix):]
+    redis_url = os.environ.get("QUIZAPP_REDIS_URL")
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": _int_env("QUIZAPP_MAX_UPLOAD_MB", 16) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": os.environ.get("QUIZAPP_DEFAULT_LOCALE", "zh_Hans_CN"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "quizapp" / "translations"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "QUIZAPP_LOGIN_LIMIT": os.environ.get("QUIZAPP_LOGIN_LIMIT", "10 per minute"),
+        "QUIZAPP_REDIS_URL": redis_url,
+        "QUIZAPP_PAGE_SIZE": _int_env("QUIZAPP_PAGE_SIZE", 20),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",
+    }

@@ -1,0 +1,1 @@
+"""WTForms forms (Flask-WTF adds CSRF protection), one module per area."""

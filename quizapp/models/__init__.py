@@ -1,0 +1,19 @@
+"""All models, imported here so that Alembic's autogenerate sees every table."""
+
+from quizapp.models.enterprise import Enterprise
+from quizapp.models.question import Question, QuestionBasis, QuestionVersion
+from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperationCategory, Topic
+from quizapp.models.user import User
+
+__all__ = [
+    "Enterprise",
+    "Industry",
+    "LegalSource",
+    "Question",
+    "QuestionBasis",
+    "QuestionVersion",
+    "Role",
+    "SpecialOperationCategory",
+    "Topic",
+    "User",
+]

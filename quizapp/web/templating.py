@@ -1,0 +1,25 @@
+"""What every template can use: language choices, type labels, local times, page links."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_datetime
+
+from quizapp.web.i18n import SUPPORTED_LOCALES, TYPE_LABELS, select_locale
+
+
+def url_for_page(number: int) -> str:
+    """The current page's URL with its query string kept and only ``page`` changed."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def common_values():
+        return {"supported_locales": SUPPORTED_LOCALES, "current_locale": select_locale(),
+                "type_labels": TYPE_LABELS}
+
+    # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
+    app.jinja_env.filters["local_datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+    app.jinja_env.globals["url_for_page"] = url_for_page
