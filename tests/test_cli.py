@@ -16,7 +16,7 @@ from sqlalchemy import select
 from quizapp.bank.validate import load_bank
 from quizapp.cli import main
 from quizapp.models import Question, User
-from tests.conftest import VALID_CREDIT_CODE
+from tests.conftest import BANK, VALID_CREDIT_CODE, reset_schema
 
 MINI = Path(__file__).resolve().parent / "data" / "mini_bank"
 
@@ -145,3 +145,30 @@ def test_the_console_script_migrates_imports_and_creates_users(tmp_path):
                               check=True).stdout for step in steps]
     assert "added 6" in outputs[1] and "unchanged 6" in outputs[2]
     assert "Password (shown once" in outputs[3]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("xlsx", "bank.xlsx"), ("gift", "bank.gift")])
+def test_bundled_bank_round_trips_through_a_spreadsheet_and_gift(quizapp, tmp_path, fmt, name):
+    """yaml → database → xlsx (or GIFT) → a fresh database → yaml loses nothing."""
+    assert quizapp("bank", "import", str(BANK)).exit_code == 0
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    assert quizapp("bank", "export", "--format", fmt, str(exchange / name)).exit_code == 0
+    shutil.copy(BANK / "taxonomy.yaml", exchange / "taxonomy.yaml")
+    reset_schema()
+    result = quizapp("bank", "import", str(exchange / name))
+    assert result.exit_code == 0, result.output
+    assert quizapp("bank", "export", "--format", "yaml", str(tmp_path / "again")).exit_code == 0
+    original = {code: (status, content) for code, (status, content, _file) in canonical(BANK).items()}
+    again = {code: (status, content) for code, (status, content, _file) in canonical(tmp_path / "again").items()}
+    assert again == original
+
+
+def test_malformed_xlsx_is_reported_and_nothing_imported(quizapp, tmp_path, db):
+    shutil.copy(BANK / "taxonomy.yaml", tmp_path / "taxonomy.yaml")
+    (tmp_path / "bank.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
+    result = quizapp("bank", "import", str(tmp_path / "bank.xlsx"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (f"{tmp_path}/bank.xlsx:0: not an Excel .xlsx workbook: "
+                                             "File is not a zip file")
+    assert db.session.scalars(select(Question)).all() == []

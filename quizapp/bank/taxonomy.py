@@ -48,7 +48,7 @@ class SourceInfo:
 class TaxonomyIndex:
     """What question validation needs to know: codes, and names that may stand for codes."""
 
-    codes: dict[str, set[str]]
+    codes: dict[str, dict[str, int]]  # kind -> code -> position in the taxonomy
     names: dict[str, dict[str, str]]
     sources: dict[str, SourceInfo]
     source_names: dict[str, str]
@@ -82,7 +82,8 @@ class TaxonomyIndex:
                     source_names[alias] = source.code
                     source_names[f"《{alias}》"] = source.code
         return cls(
-            codes={kind: {code for code, _ in items} for kind, items in pairs.items()},
+            codes={kind: {code: position for position, (code, _) in enumerate(items)}
+                   for kind, items in pairs.items()},
             names={kind: {name: code for code, name in items} for kind, items in pairs.items()},
             sources={source.code: source for source in sources},
             source_names=source_names,

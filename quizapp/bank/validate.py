@@ -106,7 +106,8 @@ def _code_list(raw: RawQuestion, name: str, index: TaxonomyIndex, report) -> lis
             report(name, f"{item!r} is listed twice in {name}")
         else:
             codes.append(code)
-    return codes
+    # Tags are a set: keep them in taxonomy order, so the same tags always hash the same.
+    return sorted(codes, key=index.codes[name].__getitem__)
 
 
 def _basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:

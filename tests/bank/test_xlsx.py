@@ -118,7 +118,8 @@ def test_written_sheet_is_readable_by_people(tmp_path):
     assert first["选项A"] == "=SUM(A1)" and sheet["D2"].data_type == "s"
     assert first["适用岗位"] == "一线从业人员、特种作业人员/电工"
     assert first["适用行业"] == "涉氨\\ 制冷、trade"  # "metal" is another industry's code
-    assert first["知识点"] == "hot-other、其他、特殊作业（动火/登高）"  # the first 其他 is not unique
+    # In taxonomy order; the first 其他 is not a unique name, so it is written as its code.
+    assert first["知识点"] == "特殊作业（动火/登高）、hot-other、其他"
     assert [cell.value for cell in sheet[3]][header.index("状态")] == "停用"
 
 
