@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_babel import format_datetime
 
+from quizapp.bank.citations import format_citation
 from quizapp.web.i18n import SUPPORTED_LOCALES, TYPE_LABELS, select_locale
 
 
@@ -23,3 +24,5 @@ def register_template_helpers(app: Flask) -> None:
     # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["local_datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.filters["citation"] = lambda basis: format_citation(
+        basis.source.short_name or basis.source.name, basis.source.kind, basis.article)

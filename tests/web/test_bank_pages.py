@@ -63,7 +63,8 @@ def test_list_is_paginated(admin, client, app):
 def test_question_page_shows_content_basis_and_history(admin, client):
     html = page(client, "/bank/q/MINI-PRACTICAL")
     assert "电焊工作业前手指口述" in html
-    assert "《安全生产法》30" in html
+    assert "《安全生产法》第三十条" in html
+    assert "《GB 30871-2022》5.2" in html
     assert "第 1 版" in html and "当前" in html
     assert client.get("/bank/q/NO-SUCH").status_code == 404
 
