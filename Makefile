@@ -41,8 +41,8 @@ bench: $(STAMP)
 
 # After changing UI text: extract the messages and merge them into every catalogue.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract --omit-header -F $(TRANSLATIONS)/babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --omit-header --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel extract --omit-header -F $(TRANSLATIONS)/babel.cfg -k _l -k msg -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) .pytest_cache

@@ -15,6 +15,7 @@ from quizapp import create_app
 from quizapp.bank.export import load_specs, load_taxonomy
 from quizapp.bank.importer import import_bank
 from quizapp.bank.stats import bank_stats
+from quizapp.bank.types import QUESTION_TYPES
 from quizapp.bank.validate import Bank, load_bank
 from quizapp.extensions import db
 from quizapp.models import Enterprise, User
@@ -91,15 +92,19 @@ def bank_export(fmt: str, out: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
 def bank_stats_command(path: str, as_json: bool) -> None:
     """Count the questions in PATH by type, role, industry, topic and difficulty."""
-    stats = bank_stats(_load_or_exit(path))
+    bank = _load_or_exit(path)
+    stats = bank_stats(bank)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
+    names = {term["code"]: term["name"] for terms in (bank.taxonomy.terms.values() if bank.taxonomy else [])
+             for term in terms}
+    names.update({code: kind.label for code, kind in QUESTION_TYPES.items()})
     click.echo(f"total {stats['total']} (retired {stats['retired']}), drills {stats['drills']}")
     for key in ("by_type", "by_role", "by_industry", "by_topic", "by_difficulty"):
         click.echo(f"\n{key[3:]}:")
-        for name, count in sorted(stats[key].items(), key=lambda item: -item[1]):
-            click.echo(f"  {name:<32} {count:>6}")
+        for code, count in sorted(stats[key].items(), key=lambda item: -item[1]):
+            click.echo(f"  {count:>6}  {code:<32} {names.get(code, '')}".rstrip())
     industries = sorted({industry for row in stats["matrix"].values() for industry in row})
     click.echo("\nrole × industry:\n  " + " " * 18 + "".join(f"{i[:10]:>11}" for i in industries))
     for role, row in stats["matrix"].items():

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from quizapp.bank import gift, xlsx, yamlformat
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Problem, msg
 from quizapp.bank.validate import RawQuestion
 
 Reader = Callable[[Path, str], tuple[list[RawQuestion], list[Problem]]]
@@ -22,6 +22,6 @@ READERS: dict[str, Reader] = {
 def read_question_file(path: Path, display: str) -> tuple[list[RawQuestion], list[Problem]]:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        return [], [Problem(display, 0, f"unsupported file type {path.suffix!r}; use "
-                            f"{', '.join(sorted(READERS))}")]
+        return [], [Problem(display, 0, msg("unsupported file type {suffix!r}; use {suffixes}",
+                                            suffix=path.suffix, suffixes=", ".join(sorted(READERS))))]
     return reader(path, display)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TaxonomySpec
 from quizapp.bank.types import LETTERS
 from quizapp.bank.validate import QuestionSpec, RawQuestion
@@ -59,7 +59,7 @@ SHAPES = {"single": ("choice",), "multiple": ("choice",), "judge": ("judge",), "
 """The answer block shapes each type may have: choice {=a ~b}, judge {TRUE}, short {=a =b}, essay {}."""
 BLOCK_SYNTAX = {"single": "{=right ~wrong …}", "multiple": "{~%50%right ~%-100%wrong …}",
                 "judge": "{TRUE} or {FALSE}", "fill": "{=answer =other}", "oral": "{}", "practical": "{}"}
-UNSUPPORTED_FEEDBACK = "per-answer feedback (#…) is not supported; use the general feedback ####"
+UNSUPPORTED_FEEDBACK = msg("per-answer feedback (#…) is not supported; use the general feedback ####")
 JUDGE_WORDS = {"t": True, "true": True, "f": False, "false": False}
 TAG_FIELDS = {"role": "roles", "industry": "industries", "topic": "topics"}
 SINGLE_FIELDS = ("difficulty", "status")
@@ -76,6 +76,7 @@ class GiftError(Exception):
     def __init__(self, line: int, message: str):
         super().__init__(message)
         self.line = line
+        self.message = message
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -161,14 +162,14 @@ def read(path: Path, display: str) -> tuple[list[RawQuestion], list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [Problem(display, 0, f"cannot read the GIFT file as UTF-8 text: {error}")]
+        return [], [Problem(display, 0, msg("cannot read the GIFT file as UTF-8 text: {error}", error=str(error)))]
     raws: list[RawQuestion] = []
     problems: list[Problem] = []
     for block in _blocks(text):
         try:
             raws.append(_read_question(block, display, problems))
         except GiftError as error:
-            problems.append(Problem(display, error.line, str(error)))
+            problems.append(Problem(display, error.line, error.message))
     return raws, problems
 
 
@@ -209,19 +210,19 @@ def _read_question(block: _Block, display: str, problems: list[Problem]) -> RawQ
         start = body.index("::") + 2
         title_end = _find(body, "::", start)
         if title_end < 0:
-            raise GiftError(block.line_at(start), "the title ::… is not closed with ::")
+            raise GiftError(block.line_at(start), msg("the title ::… is not closed with ::"))
         if "id" not in data:
             put("id", _unescape(body[start:title_end]), block.line_at(start))
         title_end += 2
     opening = _find(body, "{", title_end)
     if opening < 0:
-        raise GiftError(block.line_at(title_end), "no answer block {…}: descriptions are not supported")
+        raise GiftError(block.line_at(title_end), msg("no answer block {{…}}: descriptions are not supported"))
     closing = _find(body, "}", opening)
     if closing < 0:
-        raise GiftError(block.line_at(opening), "the answer block { is not closed with }")
+        raise GiftError(block.line_at(opening), msg("the answer block {{ is not closed with }}"))
     after = body[closing + 1:]
     if _find(body, "{", closing) >= 0:
-        raise GiftError(block.line_at(_find(body, "{", closing)), "a question has one answer block only")
+        raise GiftError(block.line_at(_find(body, "{", closing)), msg("a question has one answer block only"))
     stem = _unescape(body[title_end:opening])
     if after.strip():
         stem = f"{stem}___{_unescape(after)}"
@@ -232,16 +233,16 @@ def _read_question(block: _Block, display: str, problems: list[Problem]) -> RawQ
     kind = data["type"]
     _put_answer(kind, shape, answers, block.line_at(opening), put)
     if blanks and kind != "fill":
-        problems.append(Problem(display, blanks_line, "[blank:…] comments belong to fill questions",
+        problems.append(Problem(display, blanks_line, msg("[blank:…] comments belong to fill questions"),
                                 "answer"))
     elif blanks and shape == "essay":
         put("answer", blanks, blanks_line)
     elif kind == "fill" and shape == "essay":
-        raise GiftError(block.line_at(opening), "a fill question needs {=answer =other} for one blank, "
-                        "or {} and a // [blank:N:answer|other] comment per blank")
+        raise GiftError(block.line_at(opening), msg("a fill question needs {{=answer =other}} for one blank, "
+                                                    "or {{}} and a // [blank:N:answer|other] comment per blank"))
     elif blanks:
-        raise GiftError(blanks_line, "a fill question gives its answers either in {=… =…} or in "
-                        "[blank:…] comments, not both")
+        raise GiftError(blanks_line, msg("a fill question gives its answers either in {{=… =…}} or in "
+                                         "[blank:…] comments, not both"))
     return RawQuestion(display, block.first_line, data, lines)
 
 
@@ -268,8 +269,9 @@ def _read_tags(block: _Block, display: str, problems: list[Problem], put: Put) -
                 elif category in SINGLE_FIELDS:
                     put(category, int(tag) if tag.isdigit() else tag, line)
                 else:
-                    problems.append(Problem(display, line, f"unknown tag [tag:{value}]: expected role:, "
-                                            "industry:, topic:, difficulty: or status:"))
+                    problems.append(Problem(display, line, msg("unknown tag [tag:{value}]: expected role:, "
+                                                               "industry:, topic:, difficulty: or status:",
+                                                               value=value)))
             elif name == "basis":
                 source, _, article = value.strip().partition(" ")
                 lists.setdefault("basis", []).append({"source": source, "article": article.strip()})
@@ -281,19 +283,20 @@ def _read_tags(block: _Block, display: str, problems: list[Problem], put: Put) -
             elif name == "step":
                 mark, _, text = value.partition(":")
                 if mark not in ("critical", "normal"):
-                    problems.append(Problem(display, line, f"a step is [step:critical:…] or [step:normal:…], "
-                                            f"not [step:{mark}:…]", "steps"))
+                    problems.append(Problem(display, line, msg("a step is [step:critical:…] or [step:normal:…], "
+                                                               "not [step:{mark}:…]", mark=mark), "steps"))
                 lists.setdefault("steps", []).append({"text": text, "critical": mark == "critical"})
                 put("steps", lists["steps"], line)
             elif name == "blank":
                 number, _, alternatives = raw_value.partition(":")
                 if number != str(len(blanks) + 1):
-                    problems.append(Problem(display, line, f"blanks are numbered 1, 2, 3 … in order; "
-                                            f"expected [blank:{len(blanks) + 1}:…]", "answer"))
+                    problems.append(Problem(display, line, msg("blanks are numbered 1, 2, 3 … in order; "
+                                                               "expected [blank:{number}:…]",
+                                                               number=len(blanks) + 1), "answer"))
                 blanks_line = line if not blanks else blanks_line
                 blanks.append([_tag_unescape(text) for text in _split(alternatives, ALTERNATIVE_SEPARATOR)])
             else:
-                problems.append(Problem(display, line, f"unknown comment tag [{name}:…]"))
+                problems.append(Problem(display, line, msg("unknown comment tag [{name}:…]", name=name)))
     return blanks, blanks_line
 
 
@@ -308,18 +311,18 @@ def _read_answers(block: _Block, start: int, end: int, display: str, problems: l
     if not inside.strip():
         return "essay", []
     if inside.lstrip().startswith("#"):
-        raise GiftError(block.line_at(start), "numeric questions {#…} are not supported")
+        raise GiftError(block.line_at(start), msg("numeric questions {{#…}} are not supported"))
     marks = _find_all(inside, "=~")
     if not marks:
         answer_feedback = _find(inside, "#")
         word = (inside[:answer_feedback] if answer_feedback >= 0 else inside).strip().lower()
         if word not in JUDGE_WORDS:
-            raise GiftError(block.line_at(start), "answers start with = or ~, or the block is TRUE or FALSE")
+            raise GiftError(block.line_at(start), msg("answers start with = or ~, or the block is TRUE or FALSE"))
         if answer_feedback >= 0:
             problems.append(Problem(display, block.line_at(start), UNSUPPORTED_FEEDBACK))
         return "judge", [("=", None, word)]
     if inside[:marks[0]].strip():
-        raise GiftError(block.line_at(start), "answers start with = or ~")
+        raise GiftError(block.line_at(start), msg("answers start with = or ~"))
     answers = []
     for position, next_position in zip(marks, [*marks[1:], len(inside)], strict=True):
         mark, text = inside[position], inside[position + 1:next_position]
@@ -333,7 +336,7 @@ def _read_answers(block: _Block, start: int, end: int, display: str, problems: l
         answers.append((mark, float(weight.group(1)) if weight else None, _unescape(text)))
     if all(mark == "=" for mark, _, _ in answers):
         if all("->" in text for _, _, text in answers):
-            raise GiftError(block.line_at(start), "matching questions (=a -> b) are not supported")
+            raise GiftError(block.line_at(start), msg("matching questions (=a -> b) are not supported"))
         return "short", answers
     return "choice", answers
 
@@ -349,7 +352,8 @@ def _infer_type(shape: str, answers: list[Answer]) -> str:
 def _put_answer(kind: str, shape: str, answers: list[Answer], line: int, put: Put) -> None:
     """Turn the answer block into the fields of ``kind``; a block that does not fit the type is an error."""
     if shape not in SHAPES.get(kind, (shape,)):
-        raise GiftError(line, f"a {kind} question's answer block must be {BLOCK_SYNTAX[kind]}")
+        raise GiftError(line, msg("a {kind} question's answer block must be {syntax}",
+                                 kind=kind, syntax=BLOCK_SYNTAX[kind]))
     if shape == "choice":
         put("options", [text for _, _, text in answers], line)
         letters = [letter for letter, (mark, weight, _) in zip(LETTERS, answers, strict=False)

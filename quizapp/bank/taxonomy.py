@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Problem, msg
 from quizapp.bank.yamlsource import LocatedDict, LocatedList, YamlSyntaxError, load_located
 from quizapp.models.taxonomy import TAXONOMY_MODELS, LegalSource
 
@@ -112,22 +112,23 @@ def read_taxonomy(path: Path, display: str) -> tuple[TaxonomySpec, list[Problem]
     try:
         document, duplicates = load_located(path)
     except YamlSyntaxError as error:
-        return spec, [Problem(display, error.line, str(error))]
-    problems += [Problem(display, line, f"key {key!r} appears twice") for line, key in duplicates]
+        return spec, [Problem(display, error.line, error.message)]
+    problems += [Problem(display, line, msg("key {key!r} appears twice", key=key)) for line, key in duplicates]
     if not isinstance(document, LocatedDict):
-        return spec, problems + [Problem(display, 1, "taxonomy.yaml must be a mapping of term lists")]
+        return spec, problems + [Problem(display, 1, msg("taxonomy.yaml must be a mapping of term lists"))]
     for key in document:
         if key not in TAXONOMY_MODELS:
-            problems.append(Problem(display, document.line_of(key), f"unknown taxonomy section {key!r}; "
-                                    f"expected {', '.join(TAXONOMY_MODELS)}"))
+            problems.append(Problem(display, document.line_of(key),
+                                    msg("unknown taxonomy section {key!r}; expected {sections}",
+                                        key=key, sections=", ".join(TAXONOMY_MODELS))))
     seen: dict[str, dict[str, int]] = {kind: {} for kind in TAXONOMY_MODELS}
     for kind in TAXONOMY_MODELS:
         items = document.get(kind)
         if items is None:
-            problems.append(Problem(display, document.line, f"the section {kind!r} is missing"))
+            problems.append(Problem(display, document.line, msg("the section {section!r} is missing", section=kind)))
             continue
         if not isinstance(items, LocatedList):
-            problems.append(Problem(display, document.line_of(kind), f"{kind} must be a list"))
+            problems.append(Problem(display, document.line_of(kind), msg("{section} must be a list", section=kind)))
             continue
         for index, item in enumerate(items):
             _read_term(kind, item, items.line_of(index), None, display, spec, seen[kind], problems)
@@ -136,32 +137,39 @@ def read_taxonomy(path: Path, display: str) -> tuple[TaxonomySpec, list[Problem]
 
 def _read_term(kind, item, line, parent, display, spec, seen, problems) -> None:
     if not isinstance(item, LocatedDict):
-        problems.append(Problem(display, line, f"each entry of {kind} must be a mapping with code and name"))
+        problems.append(Problem(display, line, msg("each entry of {section} must be a mapping with code and name",
+                                                    section=kind)))
         return
     code, name = item.get("code"), item.get("name")
     if not isinstance(code, str) or not CODE.match(code):
         problems.append(Problem(display, item.line_of("code"),
-                                f"code {code!r} must be lower-case letters, digits and '-' (at most 64)"))
+                                msg("code {code!r} must be lower-case letters, digits and '-' (at most 64)",
+                                    code=code)))
         return
     if code in seen:
         problems.append(Problem(display, item.line_of("code"),
-                                f"duplicate {kind} code {code!r} (first at line {seen[code]})"))
+                                msg("duplicate {section} code {code!r} (first at line {first})",
+                                    section=kind, code=code, first=seen[code])))
         return
     seen[code] = item.line_of("code")
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(display, item.line_of("name"), f"{kind} {code!r} needs a name"))
+        problems.append(Problem(display, item.line_of("name"),
+                                msg("{section} {code!r} needs a name", section=kind, code=code)))
     allowed = {"code", "name", "name_en", *EXTRA_FIELDS[kind]}
     for key in item:
         if key not in allowed:
-            problems.append(Problem(display, item.line_of(key), f"unknown field {key!r} in {kind} {code!r}"))
+            problems.append(Problem(display, item.line_of(key), msg("unknown field {key!r} in {section} {code!r}",
+                                                                       key=key, section=kind, code=code)))
         elif key in EXTRA_FIELDS[kind] and not isinstance(item[key], EXTRA_FIELDS[kind][key]):
-            problems.append(Problem(display, item.line_of(key), f"{key} of {code!r} has the wrong type"))
+            problems.append(Problem(display, item.line_of(key),
+                                    msg("{key} of {code!r} has the wrong type", key=key, code=code)))
     for key in REQUIRED_EXTRAS.get(kind, ()):
         if key not in item:
-            problems.append(Problem(display, item.line, f"{kind} {code!r} needs {key}"))
+            problems.append(Problem(display, item.line,
+                                    msg("{section} {code!r} needs {key}", section=kind, code=code, key=key)))
     if kind == "sources" and item.get("kind") not in SOURCE_KINDS:
         problems.append(Problem(display, item.line_of("kind"),
-                                f"source kind must be one of {', '.join(SOURCE_KINDS)}"))
+                                msg("source kind must be one of {kinds}", kinds=", ".join(SOURCE_KINDS))))
     term = {key: value for key, value in item.items() if key != "children"}
     term["name"] = str(name or "").strip()
     term["name_en"] = str(item.get("name_en") or "")
@@ -172,7 +180,7 @@ def _read_term(kind, item, line, parent, display, spec, seen, problems) -> None:
     children = item.get("children")
     if isinstance(children, LocatedList):
         if parent is not None:
-            problems.append(Problem(display, item.line_of("children"), "topics nest one level deep only"))
+            problems.append(Problem(display, item.line_of("children"), msg("topics nest one level deep only")))
             return
         for index, child in enumerate(children):
             _read_term(kind, child, children.line_of(index), code, display, spec, seen, problems)

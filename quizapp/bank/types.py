@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from quizapp.bank.problems import msg
+
 LETTERS = "ABCDEFGH"
 BLANK = re.compile(r"_{3,}|＿{3,}")
 
@@ -48,7 +50,7 @@ class QuestionType:
         content: dict[str, Any] = {"options": [], "answer": None, "key_points": [], "steps": []}
         for field in ("options", "answer", "key_points", "steps"):
             if field not in self.uses and data.get(field) not in (None, [], ""):
-                report(field, f"a {self.code} question has no {field}")
+                report(field, msg("a {kind} question has no {field}", kind=self.code, field=field))
         content.update(self._check(data, report))
         return content
 
@@ -58,17 +60,18 @@ class QuestionType:
     def _options(self, data: dict[str, Any], report: Report, minimum: int) -> list[str]:
         options = data.get("options")
         if not isinstance(options, list):
-            report("options", f"options must be a list of {minimum} to {len(LETTERS)} texts")
+            report("options", msg("options must be a list of {minimum} to {maximum} texts",
+                                   minimum=minimum, maximum=len(LETTERS)))
             return []
         texts = [_text(option) for option in options]
         if any(text is None for text in texts):
-            report("options", "every option needs a text")
+            report("options", msg("every option needs a text"))
         texts = [text for text in texts if text]
         if not minimum <= len(options) <= len(LETTERS):
-            report("options", f"a {self.code} question needs {minimum} to {len(LETTERS)} options, "
-                   f"not {len(options)}")
+            report("options", msg("a {kind} question needs {minimum} to {maximum} options, not {count}",
+                                   kind=self.code, minimum=minimum, maximum=len(LETTERS), count=len(options)))
         if len(set(texts)) != len(texts):
-            report("options", "two options have the same text")
+            report("options", msg("two options have the same text"))
         return texts
 
 
@@ -80,9 +83,10 @@ class SingleChoice(QuestionType):
         answer = _text(data.get("answer"))
         letters = option_letters(len(options))
         if answer is None:
-            report("answer", "a single-choice answer is one option letter, e.g. B")
+            report("answer", msg("a single-choice answer is one option letter, e.g. B"))
         elif answer.upper() not in letters or len(answer) != 1:
-            report("answer", f"answer {answer!r} is not one of the option letters {', '.join(letters)}")
+            report("answer", msg("answer {answer!r} is not one of the option letters {letters}",
+                                  answer=answer, letters=", ".join(letters)))
         else:
             answer = answer.upper()
         return {"options": options, "answer": answer}
@@ -99,16 +103,17 @@ class MultipleChoice(QuestionType):
         elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
             picked = [item.strip().upper() for item in raw]
         else:
-            report("answer", "a multiple-choice answer is a list of option letters, e.g. [A, C]")
+            report("answer", msg("a multiple-choice answer is a list of option letters, e.g. [A, C]"))
             return {"options": options, "answer": None}
         letters = option_letters(len(options))
         wrong = [letter for letter in picked if letter not in letters]
         if wrong:
-            report("answer", f"answer letters {', '.join(wrong)} are not among the options {', '.join(letters)}")
+            report("answer", msg("answer letters {wrong} are not among the options {letters}",
+                                  wrong=", ".join(wrong), letters=", ".join(letters)))
         if len(set(picked)) != len(picked):
-            report("answer", "an answer letter is repeated")
+            report("answer", msg("an answer letter is repeated"))
         if len(set(picked)) < 2:
-            report("answer", "a multiple-choice question needs at least 2 correct options")
+            report("answer", msg("a multiple-choice question needs at least 2 correct options"))
         return {"options": options, "answer": sorted(set(picked))}
 
 
@@ -118,7 +123,7 @@ class Judge(QuestionType):
     def _check(self, data, report):
         answer = data.get("answer")
         if not isinstance(answer, bool):
-            report("answer", f"a judge answer is true or false, not {answer!r}")
+            report("answer", msg("a judge answer is true or false, not {answer!r}", answer=answer))
             answer = None
         return {"answer": answer}
 
@@ -129,25 +134,26 @@ class Fill(QuestionType):
     def _check(self, data, report):
         blanks = len(BLANK.findall(str(data.get("stem") or "")))
         if blanks == 0:
-            report("stem", "a fill question marks each blank with three or more underscores (___)")
+            report("stem", msg("a fill question marks each blank with three or more underscores (___)"))
         raw = data.get("answer")
         if isinstance(raw, str | int | float) and not isinstance(raw, bool):
             raw = [raw]
         if not isinstance(raw, list) or not raw:
-            report("answer", "a fill answer is a list with one entry per blank")
+            report("answer", msg("a fill answer is a list with one entry per blank"))
             return {"answer": None}
         accepted: list[list[str]] = []
         for number, entry in enumerate(raw, start=1):
             alternatives = entry if isinstance(entry, list) else [entry]
             texts = [_text(item) for item in alternatives]
             if not texts or any(text is None for text in texts):
-                report("answer", f"blank {number} needs at least one accepted answer text")
+                report("answer", msg("blank {number} needs at least one accepted answer text", number=number))
             texts = [text for text in texts if text]
             if len({normalize_fill_answer(text) for text in texts}) != len(texts):
-                report("answer", f"blank {number} lists the same accepted answer twice")
+                report("answer", msg("blank {number} lists the same accepted answer twice", number=number))
             accepted.append(texts)
         if blanks and len(accepted) != blanks:
-            report("answer", f"the stem has {blanks} blank(s) but the answer gives {len(accepted)}")
+            report("answer", msg("the stem has {blanks} blank(s) but the answer gives {count}",
+                                  blanks=blanks, count=len(accepted)))
         return {"answer": accepted}
 
 
@@ -158,7 +164,7 @@ class Oral(QuestionType):
     def _check(self, data, report):
         raw = data.get("key_points")
         if not isinstance(raw, list) or not raw:
-            report("key_points", "an oral question needs key_points: a list of {point, weight}")
+            report("key_points", msg("an oral question needs key_points: a list of {{point, weight}}"))
             return {}
         points = []
         for number, item in enumerate(raw, start=1):
@@ -166,13 +172,15 @@ class Oral(QuestionType):
             point = _text(item.get("point"))
             weight = item.get("weight", 1)
             if point is None:
-                report("key_points", f"key point {number} needs a point text")
+                report("key_points", msg("key point {number} needs a point text", number=number))
             if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                report("key_points", f"key point {number} needs a positive weight, not {weight!r}")
+                report("key_points", msg("key point {number} needs a positive weight, not {weight!r}",
+                                          number=number, weight=weight))
                 weight = 1
             extra = set(item) - {"point", "weight"}
             if extra:
-                report("key_points", f"key point {number} has unknown field(s) {', '.join(sorted(extra))}")
+                report("key_points", msg("key point {number} has unknown field(s) {fields}",
+                                          number=number, fields=", ".join(sorted(extra))))
             points.append({"point": point or "", "weight": weight})
         return {"key_points": points}
 
@@ -184,7 +192,7 @@ class Practical(QuestionType):
     def _check(self, data, report):
         raw = data.get("steps")
         if not isinstance(raw, list) or len(raw) < 2:
-            report("steps", "a practical question needs at least 2 steps: a list of {text, critical}")
+            report("steps", msg("a practical question needs at least 2 steps: a list of {{text, critical}}"))
             return {}
         steps = []
         for number, item in enumerate(raw, start=1):
@@ -192,13 +200,15 @@ class Practical(QuestionType):
             text = _text(item.get("text"))
             critical = item.get("critical", False)
             if text is None:
-                report("steps", f"step {number} needs a text")
+                report("steps", msg("step {number} needs a text", number=number))
             if not isinstance(critical, bool):
-                report("steps", f"step {number}: critical is true or false, not {critical!r}")
+                report("steps", msg("step {number}: critical is true or false, not {critical!r}",
+                                     number=number, critical=critical))
                 critical = False
             extra = set(item) - {"text", "critical"}
             if extra:
-                report("steps", f"step {number} has unknown field(s) {', '.join(sorted(extra))}")
+                report("steps", msg("step {number} has unknown field(s) {fields}",
+                                     number=number, fields=", ".join(sorted(extra))))
             steps.append({"text": text or "", "critical": critical})
         return {"steps": steps}
 

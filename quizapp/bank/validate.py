@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Message, Problem, msg
 from quizapp.bank.taxonomy import NUMBERED_KINDS, TAG_KINDS, TaxonomyIndex, TaxonomySpec, read_taxonomy
 from quizapp.bank.types import QUESTION_TYPES
 
@@ -95,52 +95,64 @@ def _code_list(raw: RawQuestion, name: str, index: TaxonomyIndex, report) -> lis
     if isinstance(value, str):
         value = [part for part in re.split(r"[,，、;；\s]+", value) if part]
     if not isinstance(value, list) or not value:
-        report(name, f"{name} must list at least one code from the taxonomy")
+        report(name, msg("{field} must list at least one code from the taxonomy", field=name))
         return []
     codes: list[str] = []
     for item in value:
         code = index.resolve(name, _text(item))
         if code is None:
-            report(name, f"unknown {name[:-1] if name != 'industries' else 'industry'} code {item!r}")
+            report(name, _unknown_code(name, item))
         elif code in codes:
-            report(name, f"{item!r} is listed twice in {name}")
+            report(name, msg("{item!r} is listed twice in {field}", item=item, field=name))
         else:
             codes.append(code)
     # Tags are a set: keep them in taxonomy order, so the same tags always hash the same.
     return sorted(codes, key=index.codes[name].__getitem__)
 
 
+def _unknown_code(name: str, item: Any) -> Message:
+    """A whole sentence per tag kind, so that each can be translated."""
+    if name == "roles":
+        return msg("unknown role code {code!r}", code=item)
+    if name == "industries":
+        return msg("unknown industry code {code!r}", code=item)
+    return msg("unknown topic code {code!r}", code=item)
+
+
 def _basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:
     value = raw.data.get("basis")
     if not isinstance(value, list) or not value:
-        report("basis", "basis must list at least one legal source, e.g. [{source: work-safety-law, article: '28'}]")
+        report("basis", msg("basis must list at least one legal source, "
+                            "e.g. [{{source: work-safety-law, article: '28'}}]"))
         return []
     citations = []
     for number, item in enumerate(value, start=1):
         if not isinstance(item, dict):
-            report("basis", f"citation {number} must be a mapping with source and article")
+            report("basis", msg("citation {number} must be a mapping with source and article", number=number))
             continue
         extra = set(item) - {"source", "article"}
         if extra:
-            report("basis", f"citation {number} has unknown field(s) {', '.join(sorted(extra))}")
+            report("basis", msg("citation {number} has unknown field(s) {fields}",
+                                number=number, fields=", ".join(sorted(extra))))
         source_code = index.resolve_source(_text(item.get("source")))
         article = _text(item.get("article"))
         if source_code is None:
-            report("basis", f"unknown legal source {item.get('source')!r}")
+            report("basis", msg("unknown legal source {source!r}", source=item.get("source")))
             continue
         source = index.sources[source_code]
         if not article:
-            report("basis", f"citation of {source_code} needs an article or clause")
+            report("basis", msg("citation of {source} needs an article or clause", source=source_code))
         elif source.kind in NUMBERED_KINDS:
             match = NUMBERED_ARTICLE.match(article)
             if not match:
-                report("basis", f"article {article!r} of {source_code} must be a number with optional "
-                       "items, e.g. 97(七)")
+                report("basis", msg("article {article!r} of {source} must be a number with optional items, e.g. 97(七)",
+                                    article=article, source=source_code))
             elif source.articles and not 1 <= int(match.group(1)) <= source.articles:
-                report("basis", f"{source_code} has articles 1 to {source.articles}, not {match.group(1)}")
+                report("basis", msg("{source} has articles 1 to {articles}, not {number}",
+                                    source=source_code, articles=source.articles, number=match.group(1)))
         citation = {"source": source_code, "article": article}
         if citation in citations:
-            report("basis", f"citation {source_code} {article} is listed twice")
+            report("basis", msg("citation {source} {article} is listed twice", source=source_code, article=article))
         else:
             citations.append(citation)
     return citations
@@ -156,28 +168,32 @@ def check_question(raw: RawQuestion, index: TaxonomyIndex) -> tuple[QuestionSpec
     data = raw.data
     for name in data:
         if name not in QUESTION_FIELDS:
-            report(name, f"unknown field {name!r}")
+            report(name, msg("unknown field {field!r}", field=name))
     code = _text(data.get("id"))
     if not QUESTION_ID.match(code):
-        report("id", f"id {code!r} must be 1-64 letters, digits, '.', '_' or '-'" if code
-               else "the question needs an id")
+        if code:
+            report("id", msg("id {code!r} must be 1-64 letters, digits, '.', '_' or '-'", code=code))
+        else:
+            report("id", msg("the question needs an id"))
     kind = QUESTION_TYPES.get(_text(data.get("type")))
     if kind is None:
-        report("type", f"type must be one of {', '.join(QUESTION_TYPES)}, not {data.get('type')!r}")
+        report("type", msg("type must be one of {types}, not {type!r}",
+                           types=", ".join(QUESTION_TYPES), type=data.get("type")))
     stem = _text(data.get("stem"))
     if not stem:
-        report("stem", "the question needs a stem")
+        report("stem", msg("the question needs a stem"))
     explanation = _text(data.get("explanation"))
     if not explanation:
-        report("explanation", "the question needs an explanation")
+        report("explanation", msg("the question needs an explanation"))
     difficulty = data.get("difficulty")
     if isinstance(difficulty, str) and difficulty.strip().isdigit():
         difficulty = int(difficulty)
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
-        report("difficulty", f"difficulty must be a whole number from 1 to 5, not {difficulty!r}")
+        report("difficulty", msg("difficulty must be a whole number from 1 to 5, not {difficulty!r}",
+                                  difficulty=difficulty))
     status = _text(data.get("status")) or "active"
     if status not in STATUSES:
-        report("status", f"status must be active or retired, not {status!r}")
+        report("status", msg("status must be active or retired, not {status!r}", status=status))
     content: dict[str, Any] = {"type": kind.code if kind else None, "stem": stem}
     if kind is not None:
         content.update(kind.check(data, report))
@@ -251,7 +267,7 @@ def _load_bank(path: Path, session: Session | None, display_root: Path | None) -
 
     problems: list[Problem] = []
     if not path.exists():
-        return Bank(None, [], [Problem(str(path), 0, "no such file or folder")], [], False)
+        return Bank(None, [], [Problem(str(path), 0, msg("no such file or folder"))], [], False)
     root = find_bank_root(path)
     is_whole_bank = path.is_dir()
     base = display_root or Path.cwd()
@@ -268,13 +284,13 @@ def _load_bank(path: Path, session: Session | None, display_root: Path | None) -
         problems += taxonomy_problems
         index = TaxonomyIndex.from_spec(taxonomy)
     elif is_whole_bank:
-        return Bank(None, [], [Problem(shown(path / TAXONOMY_FILE), 0, "a bank folder needs taxonomy.yaml")],
+        return Bank(None, [], [Problem(shown(path / TAXONOMY_FILE), 0, msg("a bank folder needs taxonomy.yaml"))],
                     [], True)
     else:
         index = _database_taxonomy(session)
     if index is None or index.empty:
-        return Bank(None, [], [Problem(shown(path), 0, "no taxonomy: put taxonomy.yaml beside the file "
-                                       "or import the bank folder first")], [], False)
+        return Bank(None, [], [Problem(shown(path), 0, msg("no taxonomy: put taxonomy.yaml beside the file "
+                                           "or import the bank folder first"))], [], False)
 
     files = question_files(path) if is_whole_bank else [path]
     questions: list[QuestionSpec] = []
@@ -291,8 +307,8 @@ def _load_bank(path: Path, session: Session | None, display_root: Path | None) -
             problems += found
             code = _text(raw.data.get("id"))
             if code and code in first_seen:
-                problems.append(Problem(name, raw.line_of("id"),
-                                        f"duplicate id {code!r} (first at {first_seen[code]})", "id"))
+                problems.append(Problem(name, raw.line_of("id"), msg("duplicate id {code!r} (first at {first})",
+                                                                     code=code, first=first_seen[code]), "id"))
                 continue
             if code:
                 first_seen[code] = f"{name}:{raw.line_of('id')}"

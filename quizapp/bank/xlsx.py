@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from quizapp.bank import cells as syntax
 from quizapp.bank.cells import cell_text
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TAG_KINDS, TaxonomyIndex, TaxonomySpec
 from quizapp.bank.types import LETTERS, QUESTION_TYPES
 from quizapp.bank.validate import QUESTION_FIELDS, QuestionSpec, RawQuestion
@@ -67,9 +67,10 @@ def read(path: Path, display: str) -> tuple[list[RawQuestion], list[Problem]]:
         rows = _sheet_rows(path)
     except (OSError, zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError) as error:
         reason = error.args[0] if isinstance(error, KeyError) else error  # KeyError's str() adds quotes
-        return [], [Problem(display, 0, f"not an Excel .xlsx workbook: {reason or type(error).__name__}")]
+        return [], [Problem(display, 0, msg("not an Excel .xlsx workbook: {reason}",
+                                            reason=reason or type(error).__name__))]
     if not rows:
-        return [], [Problem(display, 1, "the sheet is empty: row 1 must hold the headers")]
+        return [], [Problem(display, 1, msg("the sheet is empty: row 1 must hold the headers"))]
     columns, problems = _read_headers(rows[0], display)
     if not all(header in columns for header in REQUIRED_HEADERS):
         return [], problems
@@ -106,14 +107,15 @@ def _read_headers(header_row: list[Any], display: str) -> tuple[dict[str, int], 
         if not header:
             continue
         if header not in HEADERS:
-            problems.append(Problem(display, 1, f"unknown column {header!r} (column {letter}); "
-                                    f"expected {', '.join(HEADERS)}"))
+            problems.append(Problem(display, 1, msg("unknown column {header!r} (column {letter}); expected {headers}",
+                                                    header=header, letter=letter, headers=", ".join(HEADERS))))
         elif header in columns:
-            problems.append(Problem(display, 1, f"column {header} appears twice (columns "
-                                    f"{get_column_letter(columns[header] + 1)} and {letter})"))
+            problems.append(Problem(display, 1, msg("column {header} appears twice (columns {first} and {letter})",
+                                                    header=header, first=get_column_letter(columns[header] + 1),
+                                                    letter=letter)))
         else:
             columns[header] = index
-    problems += [Problem(display, 1, f"missing column {header}")
+    problems += [Problem(display, 1, msg("missing column {header}", header=header))
                  for header in REQUIRED_HEADERS if header not in columns]
     return columns, problems
 
@@ -128,8 +130,8 @@ def _row_question(cells: dict[str, Any], row: int, display: str, problems: list[
         options.pop()
     if options:
         data["options"] = options
-        problems += [Problem(display, row, f"{header} is empty but a later option is filled; "
-                             "options must have no gaps", "options")
+        problems += [Problem(display, row, msg("{header} is empty but a later option is filled; "
+                                               "options must have no gaps", header=header), "options")
                      for header, text in zip(OPTION_HEADERS, options, strict=False) if not text]
     for header, name in FIELD_OF_HEADER.items():
         text = cell_text(cells.get(header))

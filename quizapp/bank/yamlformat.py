@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from quizapp.bank.problems import Problem
+from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TaxonomySpec
 from quizapp.bank.validate import DEFAULTABLE_FIELDS, QuestionSpec, RawQuestion
 from quizapp.bank.yamlsource import LocatedDict, LocatedList, YamlSyntaxError, load_located
@@ -21,32 +21,34 @@ def read(path: Path, display: str) -> tuple[list[RawQuestion], list[Problem]]:
     try:
         document, duplicates = load_located(path)
     except YamlSyntaxError as error:
-        return [], [Problem(display, error.line, str(error))]
-    problems = [Problem(display, line, f"key {key!r} appears twice") for line, key in duplicates]
+        return [], [Problem(display, error.line, error.message)]
+    problems = [Problem(display, line, msg("key {key!r} appears twice", key=key)) for line, key in duplicates]
     defaults: LocatedDict = LocatedDict()
     if isinstance(document, LocatedDict):
         for key in document:
             if key not in ("defaults", "questions"):
                 problems.append(Problem(display, document.line_of(key),
-                                        f"unknown top-level key {key!r}; expected defaults and questions"))
+                                        msg("unknown top-level key {key!r}; expected defaults and questions",
+                                            key=key)))
         defaults = document.get("defaults") or LocatedDict()
         if not isinstance(defaults, LocatedDict):
-            problems.append(Problem(display, document.line_of("defaults"), "defaults must be a mapping"))
+            problems.append(Problem(display, document.line_of("defaults"), msg("defaults must be a mapping")))
             defaults = LocatedDict()
         for key in defaults:
             if key not in DEFAULTABLE_FIELDS:
-                problems.append(Problem(display, defaults.line_of(key), f"{key!r} cannot have a default; "
-                                        f"allowed: {', '.join(sorted(DEFAULTABLE_FIELDS))}"))
+                problems.append(Problem(display, defaults.line_of(key),
+                                        msg("{key!r} cannot have a default; allowed: {allowed}",
+                                            key=key, allowed=", ".join(sorted(DEFAULTABLE_FIELDS)))))
         items = document.get("questions")
         line = document.line_of("questions")
     else:
         items, line = document, 1
     if not isinstance(items, LocatedList):
-        return [], problems + [Problem(display, line, "the file needs a list of questions under 'questions'")]
+        return [], problems + [Problem(display, line, msg("the file needs a list of questions under 'questions'"))]
     raws = []
     for position, item in enumerate(items):
         if not isinstance(item, LocatedDict):
-            problems.append(Problem(display, items.line_of(position), "each question must be a mapping of fields"))
+            problems.append(Problem(display, items.line_of(position), msg("each question must be a mapping of fields")))
             continue
         data = {key: value for key, value in defaults.items() if key in DEFAULTABLE_FIELDS}
         lines = {key: defaults.line_of(key) for key in data}

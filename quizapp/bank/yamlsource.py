@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from quizapp.bank.problems import msg
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -75,6 +77,7 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 class YamlSyntaxError(Exception):
     def __init__(self, line: int, message: str):
         self.line = line
+        self.message = message
         super().__init__(message)
 
 
@@ -87,11 +90,12 @@ def load_located(path: Path) -> tuple[object, list[tuple[int, object]]]:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
-            raise YamlSyntaxError(line, f"YAML syntax error: {error.problem or error}") from None
+            problem = str(error.problem or error)
+            raise YamlSyntaxError(line, msg("YAML syntax error: {problem}", problem=problem)) from None
         except yaml.YAMLError as error:
-            raise YamlSyntaxError(1, f"YAML error: {error}") from None
+            raise YamlSyntaxError(1, msg("YAML error: {error}", error=str(error))) from None
         except UnicodeDecodeError as error:
-            raise YamlSyntaxError(1, f"the file is not UTF-8 text ({error.reason})") from None
+            raise YamlSyntaxError(1, msg("the file is not UTF-8 text ({reason})", reason=error.reason)) from None
         finally:
             loader.dispose()
     return document, loader.duplicate_keys

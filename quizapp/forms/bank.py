@@ -15,6 +15,7 @@ from quizapp.bank.problems import Problem
 from quizapp.bank.search import QuestionFilters
 from quizapp.bank.validate import RawQuestion
 from quizapp.models import Question
+from quizapp.web.i18n import translate_message
 
 
 def filters_from_args(args: MultiDict) -> QuestionFilters:
@@ -110,4 +111,4 @@ class QuestionEditForm(FlaskForm):
             target = field.errors if field is not None and hasattr(field, "errors") else self.form_errors
             if isinstance(target, tuple):
                 field.errors = target = list(target)
-            target.append(problem.message)
+            target.append(translate_message(problem.message))

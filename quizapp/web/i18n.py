@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, session
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+
+from quizapp.bank.problems import Message
 
 SUPPORTED_LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
 TYPE_LABELS = {
@@ -22,3 +25,16 @@ def select_locale() -> str:
     if chosen in SUPPORTED_LOCALES:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate_message(message: str) -> str:
+    """A bank problem message in the user's language; a plain str (not a bank Message) is kept as is.
+
+    A translation whose placeholders do not fit the template gives the English text, not an error page.
+    """
+    if not isinstance(message, Message):
+        return message
+    try:
+        return get_translations().gettext(message.template).format(**message.params)
+    except (KeyError, IndexError, ValueError):
+        return str(message)

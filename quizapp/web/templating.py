@@ -6,7 +6,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_datetime
 
 from quizapp.bank.citations import format_citation
-from quizapp.web.i18n import SUPPORTED_LOCALES, TYPE_LABELS, select_locale
+from quizapp.web.i18n import SUPPORTED_LOCALES, TYPE_LABELS, select_locale, translate_message
 
 
 def url_for_page(number: int) -> str:
@@ -24,5 +24,6 @@ def register_template_helpers(app: Flask) -> None:
     # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["local_datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals["url_for_page"] = url_for_page
+    app.jinja_env.filters["translated"] = translate_message  # bank problem messages (quizapp.bank.problems)
     app.jinja_env.filters["citation"] = lambda basis: format_citation(
         basis.source.short_name or basis.source.name, basis.source.kind, basis.article)

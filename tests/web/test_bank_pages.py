@@ -102,6 +102,7 @@ def test_saving_an_unchanged_form_creates_no_version(admin, client, db):
 
 
 def test_edit_shows_errors_by_field_and_saves_nothing(admin, client, db):
+    client.get("/lang/en?next=/")  # the validator's own English text
     before = table_counts(db)
     response = client.post("/bank/q/MINI-JUDGE/edit",
                            data=edit_form(answer="也许", basis="安全生产法 200\n不存在的法 3", roles=[]))
@@ -114,6 +115,19 @@ def test_edit_shows_errors_by_field_and_saves_nothing(admin, client, db):
     assert "unknown legal source &#39;不存在的法&#39;" in basis_block
     assert "roles must list at least one code" in html
     assert table_counts(db) == before
+
+
+def test_edit_shows_errors_in_chinese_by_default(admin, client):
+    response = client.post("/bank/q/MINI-JUDGE/edit",
+                           data=edit_form(answer="也许", basis="安全生产法 200\n不存在的法 3", roles=[]))
+    html = response.get_data(as_text=True)
+    answer_block = html.split('name="answer"')[1].split('class="field')[0]
+    assert "判断题的答案是 true 或 false，而不是 &#39;也许&#39;" in answer_block
+    basis_block = html.split('name="basis"')[1].split('class="field')[0]
+    assert "work-safety-law 只有第 1 至 119 条，没有第 200 条" in basis_block
+    assert "未知的法规 &#39;不存在的法&#39;" in basis_block
+    assert "roles 必须至少列出分类表中的一个代码" in html
+    assert "a judge answer" not in html
 
 
 def test_edit_of_a_multiple_choice_question(admin, client, db):
@@ -151,9 +165,18 @@ def test_upload_with_problems_shows_the_same_report_and_imports_nothing(admin, c
     before = table_counts(db)
     text = (MINI / "questions" / "law.yaml").read_text(encoding="utf-8").replace("answer: B", "answer: Z")
     html = upload(client, "law.yaml", text.encode()).get_data(as_text=True)
-    assert "<code>law.yaml:12</code> answer &#39;Z&#39; is not one of the option letters A, B, C, D" in html
+    assert "<code>law.yaml:12</code> 答案 &#39;Z&#39; 不是选项字母 A, B, C, D 之一" in html
     assert "发现 1 个问题，未导入任何内容" in html
     assert table_counts(db) == before
+
+
+def test_upload_problems_are_in_english_when_english_is_chosen(admin, client):
+    client.get("/lang/en?next=/")
+    text = (MINI / "questions" / "law.yaml").read_text(encoding="utf-8").replace("answer: B", "answer: Z")
+    html = upload(client, "law.yaml", text.encode()).get_data(as_text=True)
+    assert "<code>law.yaml:12</code> answer &#39;Z&#39; is not one of the option letters A, B, C, D" in html
+    assert "1 problem(s) found; nothing was imported." in html
+    assert "不是选项字母" not in html
 
 
 def test_upload_of_a_wrong_file_type(admin, client):
