@@ -57,16 +57,13 @@ def bank_validate(path: str) -> None:
 def bank_import(path: str) -> None:
     """Validate PATH, then import it in one transaction; unchanged questions are left untouched."""
     bank = _load_or_exit(path)
-    try:
-        if sys.stdout.isatty():
-            with click.progressbar(length=len(bank.questions), label="Importing") as bar:
-                summary = import_bank(db.session, bank, progress=bar.update)
-        else:
-            summary = import_bank(db.session, bank)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    # One transaction: an error before the commit leaves the database as it was.
+    if sys.stdout.isatty():
+        with click.progressbar(length=len(bank.questions), label="Importing") as bar:
+            summary = import_bank(db.session, bank, progress=bar.update)
+    else:
+        summary = import_bank(db.session, bank)
+    db.session.commit()
     click.echo(f"Imported {path}: {summary}.")
 
 

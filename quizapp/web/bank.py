@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,14 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.utils import secure_filename
 
 from quizapp.bank.edit import save_question_edit
-from quizapp.bank.formats import READERS
+from quizapp.bank.formats import READERS, load_upload
 from quizapp.bank.importer import import_bank
 from quizapp.bank.search import question_query
 from quizapp.bank.taxonomy import TaxonomyIndex
-from quizapp.bank.validate import check_question, load_bank
+from quizapp.bank.validate import check_question
 from quizapp.extensions import db
 from quizapp.forms.bank import QuestionEditForm, UploadForm, filters_from_args
 from quizapp.models import Industry, Question, QuestionVersion, Role, Topic
@@ -88,25 +86,16 @@ def upload():
     form = UploadForm()
     report = summary = None
     if form.validate_on_submit():
-        name = secure_filename(form.file.data.filename or "") or "upload"
-        suffix = Path(form.file.data.filename or "").suffix.lower()
-        if suffix not in READERS:
+        upload = form.file.data
+        if Path(upload.filename or "").suffix.lower() not in READERS:
             form.file.errors.append(_("Upload a .yaml, .xlsx or .gift file."))
         else:
-            with tempfile.TemporaryDirectory() as folder:
-                target = Path(folder) / (Path(name).stem + suffix)
-                form.file.data.save(target)
-                bank = load_bank(target, db.session, display_root=Path(folder))
+            bank = load_upload(db.session, upload.filename, upload.save)
             report = bank.problems
-            if bank.ok and not form.dry_run.data:
-                try:
-                    summary = import_bank(db.session, bank, created_by_id=current_user.id)
-                    db.session.commit()
-                except Exception:
-                    db.session.rollback()
-                    raise
-            elif bank.ok:
-                summary = None
+            if bank.ok and form.dry_run.data:
                 flash(_("The file is valid: %(count)d questions. Nothing was imported (check only).",
                         count=len(bank.questions)), "success")
+            elif bank.ok:
+                summary = import_bank(db.session, bank, created_by_id=current_user.id)
+                db.session.commit()
     return render_template("bank/upload.html", form=form, report=report, summary=summary)

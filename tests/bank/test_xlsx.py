@@ -32,7 +32,6 @@ TAXONOMY = TaxonomySpec({
     ],
 })
 INDEX = TaxonomyIndex.from_spec(TAXONOMY)
-PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 COMMON = {"explanation": "因为\n法律这样规定。", "basis": [{"source": "work-safety-law", "article": "28"}],
           "roles": ["worker"], "industries": ["general"], "topics": ["law"], "difficulty": 2}
 

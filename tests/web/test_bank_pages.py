@@ -201,3 +201,9 @@ def test_bank_folder_copy_is_untouched_by_uploads(admin, client, tmp_path):
     shutil.copytree(MINI, tmp_path / "copy")
     upload(client, "law.yaml", (MINI / "questions" / "law.yaml").read_bytes())
     assert sorted(p.name for p in (tmp_path / "copy" / "questions").iterdir()) == ["floor.yaml", "law.yaml"]
+
+
+def test_upload_keeps_a_chinese_file_name_in_the_report(admin, client):
+    text = (MINI / "questions" / "law.yaml").read_text(encoding="utf-8").replace("answer: B", "answer: Z")
+    html = upload(client, "题库/../法规题.yaml", text.encode()).get_data(as_text=True)
+    assert "<code>法规题.yaml:12</code>" in html
