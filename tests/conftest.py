@@ -48,7 +48,11 @@ class FreshContextClient(FlaskClient):
 
 
 def reset_schema() -> None:
-    """Drop everything (including Alembic's table) so each test starts from an empty database."""
+    """Drop everything (including Alembic's table) so each test starts from an empty database.
+
+    The session is closed first: on PostgreSQL its open transaction would hold locks that DROP waits for.
+    """
+    _db.session.remove()
     _db.drop_all()
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
