@@ -49,7 +49,8 @@ def bank_validate(path: str) -> None:
     """Check PATH (a bank folder or one question file) and report every problem."""
     bank = _load_or_exit(path)
     types = ", ".join(f"{kind} {count}" for kind, count in bank_stats(bank)["by_type"].items())
-    click.echo(f"OK: {len(bank.questions)} questions in {len(bank.question_files)} file(s) ({types}).")
+    drills = f", {len(bank.drills)} drill(s)" if bank.drills else ""
+    click.echo(f"OK: {len(bank.questions)} questions in {len(bank.question_files)} file(s) ({types}){drills}.")
 
 
 @bank.command("import")

@@ -40,7 +40,7 @@ def test_validate_good_bank_prints_a_summary(quizapp, mini):
     result = quizapp("bank", "validate", "bank")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("OK: 6 questions in 2 file(s) (oral 1, practical 1, single 1, multiple 1, "
-                                     "judge 1, fill 1).")
+                                     "judge 1, fill 1), 1 drill(s).")
 
 
 def test_validate_bad_bank_prints_every_problem_and_exits_1(quizapp, mini):
@@ -83,7 +83,7 @@ def test_stats_json_has_the_contract_keys(quizapp, mini):
     assert stats["by_role"] == {"worker": 5, "safety-manager": 1, "principal": 1}
     assert stats["by_difficulty"] == {"2": 3, "3": 2, "4": 1}
     assert stats["matrix"]["principal"] == {"general": 1, "metallurgy": 1}
-    assert stats["drills"] == 0
+    assert stats["drills"] == 1
     table = quizapp("bank", "stats", "bank").output
     assert "role × industry" in table and "safety-manager" in table
 

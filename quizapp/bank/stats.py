@@ -35,6 +35,6 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
         "by_difficulty": {str(level): count for level, count in
                           sorted(Counter(spec.content["difficulty"] for spec in active).items())},
         "matrix": {role: dict(counts) for role, counts in matrix.items()},
-        "drills": 0,
+        "drills": sum(1 for drill in bank.drills if drill.status == "active"),
         "retired": len(bank.questions) - len(active),
     }

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from sqlalchemy.orm import Session
 from quizapp.bank.problems import Message, Problem, msg
 from quizapp.bank.taxonomy import NUMBERED_KINDS, TAG_KINDS, TaxonomyIndex, TaxonomySpec, read_taxonomy
 from quizapp.bank.types import QUESTION_TYPES
+
+if TYPE_CHECKING:
+    from quizapp.bank.drills import DrillSpec
 
 QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 NUMBERED_ARTICLE = re.compile(r"^(\d+)(\([^()]+\))*$")
@@ -34,6 +37,7 @@ QUESTION_FIELDS = frozenset({
 })
 DEFAULTABLE_FIELDS = frozenset({"roles", "industries", "topics", "difficulty", "basis", "status"})
 TAXONOMY_FILE = "taxonomy.yaml"
+DRILLS_FOLDER = "drills"
 
 
 @dataclass
@@ -78,6 +82,7 @@ class Bank:
     problems: list[Problem]
     question_files: list[str]
     is_whole_bank: bool
+    drills: list[DrillSpec] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -90,7 +95,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _code_list(raw: RawQuestion, name: str, index: TaxonomyIndex, report) -> list[str]:
+def check_tags(raw: RawQuestion, name: str, index: TaxonomyIndex, report) -> list[str]:
+    """The codes of one tag kind (roles, industries or topics), given as codes or names."""
     value = raw.data.get(name)
     if isinstance(value, str):
         value = [part for part in re.split(r"[,，、;；\s]+", value) if part]
@@ -119,7 +125,8 @@ def _unknown_code(name: str, item: Any) -> Message:
     return msg("unknown topic code {code!r}", code=item)
 
 
-def _basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:
+def check_basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:
+    """The legal citations: known sources, articles that exist."""
     value = raw.data.get("basis")
     if not isinstance(value, list) or not value:
         report("basis", msg("basis must list at least one legal source, "
@@ -198,9 +205,9 @@ def check_question(raw: RawQuestion, index: TaxonomyIndex) -> tuple[QuestionSpec
     if kind is not None:
         content.update(kind.check(data, report))
     content["explanation"] = explanation
-    content["basis"] = _basis(raw, index, report)
+    content["basis"] = check_basis(raw, index, report)
     for name in TAG_KINDS:
-        content[name] = _code_list(raw, name, index, report)
+        content[name] = check_tags(raw, name, index, report)
     content["difficulty"] = difficulty
     if problems:
         return None, problems
@@ -214,14 +221,26 @@ def find_bank_root(path: Path) -> Path | None:
 
 
 def question_files(root: Path) -> list[Path]:
-    """Every question file in a bank folder, in a stable order (the taxonomy file excluded)."""
+    """Every question file in a bank folder, in a stable order (taxonomy and drills excluded)."""
     from quizapp.bank.formats import READERS
 
     return sorted(
         p for p in root.rglob("*")
         if p.is_file() and p.suffix.lower() in READERS and p.name != TAXONOMY_FILE
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and not is_drill_file(p, root)
     )
+
+
+def drill_files(root: Path) -> list[Path]:
+    folder = root / DRILLS_FOLDER
+    return sorted(p for p in folder.glob("*") if is_drill_file(p, root)) if folder.is_dir() else []
+
+
+def is_drill_file(path: Path, root: Path | None) -> bool:
+    """Drill templates are the YAML files in the bank's ``drills/`` folder."""
+    return (root is not None and path.parent == root / DRILLS_FOLDER
+            and path.suffix.lower() in (".yaml", ".yml"))
 
 
 def _database_taxonomy(session: Session | None) -> TaxonomyIndex | None:
@@ -263,6 +282,7 @@ def load_bank(path: Path, session: Session | None = None, display_root: Path | N
 
 
 def _load_bank(path: Path, session: Session | None, display_root: Path | None) -> Bank:
+    from quizapp.bank.drills import read_drill
     from quizapp.bank.formats import read_question_file
 
     problems: list[Problem] = []
@@ -292,27 +312,44 @@ def _load_bank(path: Path, session: Session | None, display_root: Path | None) -
         return Bank(None, [], [Problem(shown(path), 0, msg("no taxonomy: put taxonomy.yaml beside the file "
                                            "or import the bank folder first"))], [], False)
 
-    files = question_files(path) if is_whole_bank else [path]
+    def source_key(file: Path) -> str:
+        return str(file.relative_to(root)) if root and file.is_relative_to(root) else file.name
+
+    if is_whole_bank:
+        files, drill_paths = question_files(path), drill_files(path)
+    elif is_drill_file(path, root):
+        files, drill_paths = [], [path]
+    else:
+        files, drill_paths = [path], []
     questions: list[QuestionSpec] = []
     first_seen: dict[str, str] = {}
-    names: list[str] = []
     for file in files:
         name = shown(file)
-        source_key = str(file.relative_to(root)) if root and file.is_relative_to(root) else file.name
-        names.append(source_key)
         raws, read_problems = read_question_file(file, name)
         problems += read_problems
         for raw in raws:
             spec, found = check_question(raw, index)
             problems += found
-            code = _text(raw.data.get("id"))
-            if code and code in first_seen:
-                problems.append(Problem(name, raw.line_of("id"), msg("duplicate id {code!r} (first at {first})",
-                                                                     code=code, first=first_seen[code]), "id"))
-                continue
-            if code:
-                first_seen[code] = f"{name}:{raw.line_of('id')}"
-            if spec is not None:
-                questions.append(QuestionSpec(spec.code, spec.status, spec.content, source_key,
-                                               f"{source_key}:{raw.line}"))
-    return Bank(taxonomy, questions, sorted(problems), names, is_whole_bank)
+            if _first_use(_text(raw.data.get("id")), name, raw.line_of("id"), first_seen, problems) and spec:
+                questions.append(QuestionSpec(spec.code, spec.status, spec.content, source_key(file),
+                                               f"{source_key(file)}:{raw.line}"))
+    drills: list[DrillSpec] = []
+    first_drill: dict[str, str] = {}
+    for file in drill_paths:
+        drill, found = read_drill(file, shown(file), source_key(file), index)
+        problems += found
+        if drill is not None and _first_use(drill.code, shown(file), 1, first_drill, problems):
+            drills.append(drill)
+    return Bank(taxonomy, questions, sorted(problems), [source_key(file) for file in files], is_whole_bank,
+                drills)
+
+
+def _first_use(code: str, file: str, line: int, first_seen: dict[str, str], problems: list[Problem]) -> bool:
+    """Record where ``code`` first appeared; a second use is a problem (and False)."""
+    if code in first_seen:
+        problems.append(Problem(file, line, msg("duplicate id {code!r} (first at {first})",
+                                                code=code, first=first_seen[code]), "id"))
+        return False
+    if code:
+        first_seen[code] = f"{file}:{line}"
+    return True
