@@ -96,7 +96,7 @@ def read_drill(path: Path, display: str, source_file: str,
         "form": document.get("form"),
         "duration_minutes": document.get("duration_minutes"),
         "phases": _phases(document, report, report_at),
-        "basis": check_basis(raw, index, report),
+        "basis": check_basis(raw, index, report, active=status == "active"),
     }
     if problems:
         return None, problems

@@ -23,7 +23,8 @@ EXTRA_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "industries": {"description": str},
     "topics": {"children": list},
     "special_operations": {"number": int},
-    "sources": {"kind": str, "short_name": str, "edition": str, "issuer": str, "articles": int},
+    "sources": {"kind": str, "short_name": str, "edition": str, "issuer": str, "articles": int,
+                "superseded_by": str},
 }
 REQUIRED_EXTRAS = {"special_operations": ("number",), "sources": ("kind",)}
 
@@ -42,6 +43,7 @@ class SourceInfo:
     articles: int | None
     short_name: str
     full_name: str
+    superseded_by: str | None = None
 
 
 @dataclass
@@ -57,8 +59,8 @@ class TaxonomyIndex:
     def from_spec(cls, spec: TaxonomySpec) -> TaxonomyIndex:
         return cls._build(
             {kind: [(t["code"], t["name"]) for t in terms] for kind, terms in spec.terms.items()},
-            [SourceInfo(t["code"], t.get("kind", ""), t.get("articles"), t.get("short_name", ""), t["name"])
-             for t in spec.terms["sources"]],
+            [SourceInfo(t["code"], t.get("kind", ""), t.get("articles"), t.get("short_name", ""), t["name"],
+                        t.get("superseded_by")) for t in spec.terms["sources"]],
         )
 
     @classmethod
@@ -68,7 +70,7 @@ class TaxonomyIndex:
             for kind, model in TAXONOMY_MODELS.items()
         }
         sources = [
-            SourceInfo(s.code, s.kind, s.articles, s.short_name, s.name)
+            SourceInfo(s.code, s.kind, s.articles, s.short_name, s.name, s.superseded_by)
             for s in session.scalars(select(LegalSource))
         ]
         return cls._build(pairs, sources)
@@ -132,6 +134,11 @@ def read_taxonomy(path: Path, display: str) -> tuple[TaxonomySpec, list[Problem]
             continue
         for index, item in enumerate(items):
             _read_term(kind, item, items.line_of(index), None, display, spec, seen[kind], problems)
+    for term in spec.terms["sources"]:
+        if term.get("superseded_by") and term["superseded_by"] not in seen["sources"]:
+            problems.append(Problem(display, seen["sources"][term["code"]],
+                                    msg("{code!r} is superseded by an unknown source {other!r}",
+                                        code=term["code"], other=term["superseded_by"])))
     return spec, problems
 
 

@@ -125,8 +125,8 @@ def _unknown_code(name: str, item: Any) -> Message:
     return msg("unknown topic code {code!r}", code=item)
 
 
-def check_basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str, str]]:
-    """The legal citations: known sources, articles that exist."""
+def check_basis(raw: RawQuestion, index: TaxonomyIndex, report, active: bool = True) -> list[dict[str, str]]:
+    """The legal citations: known sources in force (for active items), articles that exist."""
     value = raw.data.get("basis")
     if not isinstance(value, list) or not value:
         report("basis", msg("basis must list at least one legal source, "
@@ -147,6 +147,9 @@ def check_basis(raw: RawQuestion, index: TaxonomyIndex, report) -> list[dict[str
             report("basis", msg("unknown legal source {source!r}", source=item.get("source")))
             continue
         source = index.sources[source_code]
+        if active and source.superseded_by:
+            report("basis", msg("{source} has been replaced by {current}: cite the current text or retire the item",
+                                source=source_code, current=source.superseded_by))
         if not article:
             report("basis", msg("citation of {source} needs an article or clause", source=source_code))
         elif source.kind in NUMBERED_KINDS:
@@ -205,7 +208,7 @@ def check_question(raw: RawQuestion, index: TaxonomyIndex) -> tuple[QuestionSpec
     if kind is not None:
         content.update(kind.check(data, report))
     content["explanation"] = explanation
-    content["basis"] = check_basis(raw, index, report)
+    content["basis"] = check_basis(raw, index, report, active=status == "active")
     for name in TAG_KINDS:
         content[name] = check_tags(raw, name, index, report)
     content["difficulty"] = difficulty

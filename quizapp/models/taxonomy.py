@@ -56,6 +56,8 @@ class LegalSource(TaxonomyTerm, db.Model):
     edition: Mapped[str] = mapped_column(String(200), default="")
     issuer: Mapped[str] = mapped_column(String(200), default="")
     articles: Mapped[int | None] = mapped_column(Integer)
+    # The code of the source that replaced this one: active questions may no longer cite it.
+    superseded_by: Mapped[str | None] = mapped_column(String(64))
 
 
 TAXONOMY_MODELS = {

@@ -218,3 +218,30 @@ def test_missing_path_and_missing_taxonomy(tmp_path, monkeypatch):
     (tmp_path / "q.yaml").write_text("questions: []\n")
     assert [str(p) for p in load_bank(tmp_path / "q.yaml").problems] == [
         "q.yaml:0: no taxonomy: put taxonomy.yaml beside the file or import the bank folder first"]
+
+
+def test_active_items_may_not_cite_a_superseded_source(mini):
+    """When a rule is replaced, questions citing the old text fail until they are re-cited or retired."""
+    taxonomy = mini / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + (
+        "  - {code: old-rule, name: 旧规定, kind: rule, superseded_by: training-rules}\n"
+        "  - {code: older-rule, name: 更旧的规定, kind: rule, superseded_by: nothing}\n"), encoding="utf-8")
+    name = write_questions(mini, """\
+  - id: OLD-1
+    type: judge
+    stem: 按旧规定作答。
+    answer: true
+    explanation: x
+    basis: [{source: old-rule, article: "3"}]
+  - id: OLD-2
+    type: judge
+    stem: 停用的旧题。
+    answer: true
+    explanation: x
+    basis: [{source: old-rule, article: "3"}]
+    status: retired
+""")
+    assert messages(mini) == [
+        f"{name}:12: old-rule has been replaced by training-rules: cite the current text or retire the item",
+        "bank/taxonomy.yaml:22: 'older-rule' is superseded by an unknown source 'nothing'",
+    ]
