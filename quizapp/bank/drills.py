@@ -8,10 +8,7 @@ format is described in question_bank/README.md.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +27,12 @@ STATUSES = ("active", "retired")
 
 @dataclass(frozen=True)
 class DrillSpec:
-    """A valid drill template in canonical form; ``content`` is what is hashed and stored."""
+    """A valid drill template in canonical form."""
 
     code: str
     status: str
     content: dict[str, Any]
     source_file: str
-
-    @cached_property
-    def content_hash(self) -> str:
-        canonical = json.dumps(self.content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _text(value: Any) -> str:
