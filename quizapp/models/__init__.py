@@ -1,11 +1,12 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
-from quizapp.models.enterprise import Enterprise
+from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
 from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperationCategory, Topic
 from quizapp.models.user import User
 
 __all__ = [
+    "Certificate",
     "Enterprise",
     "Industry",
     "LegalSource",
@@ -16,4 +17,5 @@ __all__ = [
     "SpecialOperationCategory",
     "Topic",
     "User",
+    "Worker",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.base import CreatedAtMixin
@@ -44,8 +45,55 @@ class Enterprise(CreatedAtMixin, db.Model):
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     county: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
     industry_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     qr_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
 
+    workers: Mapped[list[Worker]] = relationship(back_populates="enterprise", order_by="Worker.name")
+
     def __repr__(self) -> str:
         return f"<Enterprise {self.credit_code} {self.name}>"
+
+
+class Worker(CreatedAtMixin, db.Model):
+    """A person on an enterprise's roster. An ID-card number is kept only as a keyed hash (to find the
+    same person again) and a masked form (to show); never in clear (PIPL: keep only what is needed)."""
+
+    __tablename__ = "workers"
+    __table_args__ = (UniqueConstraint("enterprise_id", "id_number_hash", name="uq_workers_enterprise_id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role_code: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(100), default="")
+    # The special-operation category this post requires (特种作业目录), if any: without a valid certificate
+    # of it the worker may not do the job (安全生产法 30; 判定标准 3(二)).
+    required_category: Mapped[str | None] = mapped_column(String(64))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64))
+    id_number_masked: Mapped[str] = mapped_column(String(32), default="")
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="workers")
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="worker", order_by="Certificate.issued_on", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Worker {self.name} ({self.role_code})>"
+
+
+class Certificate(CreatedAtMixin, db.Model):
+    """A special-operation certificate (特种作业操作证): valid 6 years, reviewed every 3 (令第30号 arts. 19, 21)."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    category_code: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date] = mapped_column(Date)
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+
+    worker: Mapped[Worker] = relationship(back_populates="certificates")
