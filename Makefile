@@ -42,7 +42,7 @@ bench: $(STAMP)
 # After changing UI text: extract the messages and merge them into every catalogue.
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract --omit-header -F $(TRANSLATIONS)/babel.cfg -k _l -k msg -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 clean:
 	rm -rf $(VENV) $(MO_FILES) .pytest_cache

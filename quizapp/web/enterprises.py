@@ -1,0 +1,88 @@
+"""Enterprises: the bureau's list, and each enterprise's page (its own users see only theirs)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from wtforms import SelectChoice
+
+from quizapp.extensions import db
+from quizapp.forms.enterprises import EnterpriseForm
+from quizapp.models import Enterprise, Industry
+from quizapp.web.access import roles_required
+
+bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+
+def _enterprise_or_404(token: str) -> Enterprise:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
+    if enterprise is None:
+        abort(404)
+    if current_user.role == "enterprise" and current_user.enterprise_id != enterprise.id:
+        abort(404)  # not 403: another enterprise's existence is not disclosed
+    return enterprise
+
+
+def _form(enterprise: Enterprise | None = None) -> EnterpriseForm:
+    form = EnterpriseForm(obj=enterprise)
+    form.industry_codes.choices = [SelectChoice(code, name) for code, name in
+                                   db.session.execute(select(Industry.code, Industry.name).order_by(Industry.position))]
+    return form
+
+
+@bp.route("/")
+@roles_required("admin", "inspector")
+def index():
+    text = request.args.get("q", "").strip()[:100]
+    query = select(Enterprise).order_by(Enterprise.county, Enterprise.name)
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern),
+                                Enterprise.county.ilike(pattern)))
+    page = db.paginate(query, per_page=20, error_out=False)
+    return render_template("enterprises/index.html", page=page, text=text)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create():
+    form = _form()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == form.credit_code.data)):
+            form.credit_code.errors.append(_("An enterprise with this code already exists."))
+        else:
+            enterprise = Enterprise()
+            form.populate_obj(enterprise)
+            db.session.add(enterprise)
+            db.session.commit()
+            flash(_("Enterprise saved."), "success")
+            return redirect(url_for("enterprises.show", token=enterprise.qr_token))
+    return render_template("enterprises/edit.html", form=form, enterprise=None)
+
+
+@bp.route("/<token>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def edit(token: str):
+    enterprise = _enterprise_or_404(token)
+    form = _form(enterprise)
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == form.credit_code.data,
+                                                              Enterprise.id != enterprise.id))
+        if clash:
+            form.credit_code.errors.append(_("An enterprise with this code already exists."))
+        else:
+            form.populate_obj(enterprise)
+            db.session.commit()
+            flash(_("Enterprise saved."), "success")
+            return redirect(url_for("enterprises.show", token=enterprise.qr_token))
+    return render_template("enterprises/edit.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/<token>")
+@roles_required("admin", "inspector", "enterprise")
+def show(token: str):
+    enterprise = _enterprise_or_404(token)
+    names = dict(db.session.execute(select(Industry.code, Industry.name)).all())
+    return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names)
