@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
+from quizapp.models.inspection import Inspection, TeamMember
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
 from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperationCategory, Topic
 from quizapp.models.user import User
@@ -9,12 +10,14 @@ __all__ = [
     "Certificate",
     "Enterprise",
     "Industry",
+    "Inspection",
     "LegalSource",
     "Question",
     "QuestionBasis",
     "QuestionVersion",
     "Role",
     "SpecialOperationCategory",
+    "TeamMember",
     "Topic",
     "User",
     "Worker",

@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+
+KIND_LABELS = {"routine": _l("Routine"), "assistance": _l("Assistance"), "covert": _l("Unannounced"),
+               "follow-up": _l("Follow-up")}
+
+
+CERTIFICATE_STATE_LABELS = {"valid": _l("valid"), "review_due_soon": _l("review due soon"),
+                            "review_overdue": _l("review overdue"), "expired": _l("expired")}
+
+
+class CheckInForm(FlaskForm):
+    kind = SelectField(_l("Kind of inspection"),
+                       choices=[SelectChoice(code, label) for code, label in KIND_LABELS.items()])
+
+
+class CloseForm(FlaskForm):
+    """Closing is a POST with a CSRF token."""
