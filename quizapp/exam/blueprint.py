@@ -19,6 +19,7 @@ class Blueprint:
     name: str
     items: dict[str, int]
     pass_mark: int = 80
+    multiple_rule: str = "half_for_subset"  # a subset without wrong options earns half; or "all_or_nothing"
     time_limit_minutes: int = 15
     difficulty: tuple[int, int] = (1, 5)
     topics: tuple[str, ...] = ()

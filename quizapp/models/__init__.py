@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
+from quizapp.models.attempt import Attempt, Finding
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.inspection import Inspection, TeamMember
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
@@ -7,8 +8,10 @@ from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperatio
 from quizapp.models.user import User
 
 __all__ = [
+    "Attempt",
     "Certificate",
     "Enterprise",
+    "Finding",
     "Industry",
     "Inspection",
     "LegalSource",

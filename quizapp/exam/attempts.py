@@ -1,0 +1,133 @@
+"""Starting and submitting attempts. Every request carries a client-made UUID: repeating it changes
+nothing, and the same UUID with different content is a conflict. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from quizapp.bank.export import version_content
+from quizapp.bank.problems import msg
+from quizapp.bank.types import LETTERS
+from quizapp.exam.assemble import assemble
+from quizapp.exam.blueprint import Blueprint
+from quizapp.exam.inspections import local_today
+from quizapp.exam.pool import eligible_candidates
+from quizapp.exam.scoring import ScoringError, score_paper
+from quizapp.models import Attempt, Finding, Inspection, QuestionVersion, User, Worker
+from quizapp.models.base import utcnow
+
+FAILED_EXAM_BASIS = [{"source": "work-safety-law", "article": "28"},
+                     {"source": "work-safety-law", "article": "97(三)"}]
+ANSWERED_WINDOW_DAYS = 365
+RECENT_INSPECTIONS = 3
+
+
+class AttemptError(Exception):
+    """A request the attempt's or inspection's state does not allow (the view answers 4xx)."""
+
+
+class AttemptConflict(AttemptError):
+    """The same client UUID came with different content (HTTP 409)."""
+
+
+def _answered_by(session: Session, worker: Worker, now: datetime) -> set[int]:
+    since = now - timedelta(days=ANSWERED_WINDOW_DAYS)
+    items = session.scalars(select(Attempt.items).where(Attempt.worker_id == worker.id, Attempt.started_at >= since))
+    return {item["question_id"] for paper in items for item in paper}
+
+
+def _recently_used_at(session: Session, inspection: Inspection) -> set[int]:
+    recent = select(Inspection.id).where(Inspection.enterprise_id == inspection.enterprise_id,
+                                         Inspection.id != inspection.id) \
+        .order_by(Inspection.opened_at.desc()).limit(RECENT_INSPECTIONS)
+    items = session.scalars(select(Attempt.items).where(Attempt.inspection_id.in_(recent)))
+    return {item["question_id"] for paper in items for item in paper}
+
+
+def start_attempt(session: Session, *, client_id: str, inspection: Inspection, worker: Worker, examiner: User,
+                  blueprint: Blueprint, seed: int | None = None, mode: str = "tablet", allow_short: bool = False,
+                  now: datetime | None = None) -> Attempt:
+    """Draw a paper for ``worker``; the same ``client_id`` again returns the same attempt."""
+    existing = session.scalar(select(Attempt).where(Attempt.client_id == client_id))
+    if existing is not None:
+        if (existing.inspection_id, existing.worker_id) != (inspection.id, worker.id):
+            raise AttemptConflict(msg("this request id was already used for another paper"))
+        return existing
+    if inspection.status != "open":
+        raise AttemptError(msg("the inspection is closed"))
+    if worker.enterprise_id != inspection.enterprise_id:
+        raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
+    now = now or utcnow()
+    seed = secrets.randbits(62) if seed is None else seed
+    candidates = eligible_candidates(session, worker.role_code, inspection.enterprise.industry_codes,
+                                     blueprint.items)
+    paper = assemble(candidates, blueprint, seed, answered=_answered_by(session, worker, now),
+                     recently_used=_recently_used_at(session, inspection), allow_short=allow_short)
+    attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,
+                      blueprint=asdict(blueprint), seed=seed, started_at=now,
+                      items=[{"question_id": item.question_id, "version_id": item.version_id, "type": item.type,
+                              "option_order": list(item.option_order)} for item in paper.items])
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _payload_hash(responses: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(responses, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _to_bank_letters(item: dict[str, Any], response: Any) -> Any:
+    """Letters as shown (options shuffled) back to the bank's letters, which scoring uses."""
+    order = item["option_order"]
+    if not order or response is None:
+        return response
+
+    def bank_letter(shown: Any) -> str:
+        if not isinstance(shown, str) or shown not in LETTERS[:len(order)] or len(shown) != 1:
+            raise ScoringError(f"{shown!r} is not an option letter of this item")
+        return LETTERS[order[LETTERS.index(shown)]]
+
+    return [bank_letter(letter) for letter in response] if isinstance(response, list) else bank_letter(response)
+
+
+def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, responses: list[Any],
+                   reexam_days: int = 30, now: datetime | None = None) -> Attempt:
+    """Score and finalise an attempt; a failed exam becomes a finding with a re-exam due date.
+
+    Submitting the same ``submission_id`` with the same responses again returns the stored result.
+    """
+    digest = _payload_hash(responses)
+    if attempt.status == "final":
+        if attempt.submission_id == submission_id and attempt.submission_hash == digest:
+            return attempt
+        raise AttemptConflict(msg("this attempt was already submitted with other answers"))
+    if attempt.inspection.status != "open":
+        raise AttemptError(msg("the inspection is closed"))
+    if not isinstance(responses, list) or len(responses) != len(attempt.items):
+        raise ScoringError(f"the paper has {len(attempt.items)} items")
+    versions = {v.id: v for v in session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_([item["version_id"] for item in attempt.items]))
+        .options(selectinload(QuestionVersion.basis)))}
+    contents = [version_content(versions[item["version_id"]]) for item in attempt.items]
+    bank_responses = [_to_bank_letters(item, response) for item, response in zip(attempt.items, responses, strict=True)]
+    result = score_paper(contents, bank_responses, attempt.blueprint["pass_mark"], attempt.blueprint["multiple_rule"])
+    now = now or utcnow()
+    attempt.responses = responses
+    attempt.submission_id, attempt.submission_hash = submission_id, digest
+    attempt.item_scores = [item.fraction for item in result.items]
+    attempt.score, attempt.passed = result.score, result.passed
+    attempt.submitted_at, attempt.status = now, "final"
+    if not result.passed:
+        session.add(Finding(inspection_id=attempt.inspection_id, worker_id=attempt.worker_id, attempt=attempt,
+                            kind="failed_exam", basis=FAILED_EXAM_BASIS,
+                            due_on=local_today(now) + timedelta(days=reexam_days)))
+    session.flush()
+    return attempt

@@ -1,0 +1,96 @@
+"""Attempts (one worker's paper in one inspection) and findings. A final attempt is never changed:
+a correction is a new attempt that names the one it corrects and why."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.base import CreatedAtMixin, utcnow
+from quizapp.models.enterprise import Worker, new_public_token
+from quizapp.models.inspection import Inspection
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'final')", name="status"),
+        CheckConstraint("mode IN ('tablet', 'oral', 'paper')", name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)  # the UUID the tablet made
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    examiner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(8), default="tablet")
+    blueprint: Mapped[dict[str, Any]] = mapped_column(JSON)  # the blueprint as it was when drawn
+    seed: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # question, version, type, option order
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    responses: Mapped[list[Any] | None] = mapped_column(JSON)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    submission_hash: Mapped[str | None] = mapped_column(String(64))
+    item_scores: Mapped[list[float] | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+
+    inspection: Mapped[Inspection] = relationship()
+    worker: Mapped[Worker] = relationship()
+
+
+class FinalAttemptError(RuntimeError):
+    """Raised when code tries to change or delete a final attempt."""
+
+
+@event.listens_for(Attempt, "before_update")
+def _refuse_changes_to_final_attempts(mapper, connection, target: Attempt) -> None:
+    history = inspect(target).attrs.status.history
+    previous = history.deleted[0] if history.deleted else target.status
+    if previous == "final":
+        raise FinalAttemptError(f"attempt {target.id} is final; record a correction instead")
+
+
+@event.listens_for(Attempt, "before_delete")
+def _refuse_deleting_final_attempts(mapper, connection, target: Attempt) -> None:
+    if target.status == "final":
+        raise FinalAttemptError(f"attempt {target.id} is final and cannot be deleted")
+
+
+class Finding(CreatedAtMixin, db.Model):
+    """A problem found in an inspection, with its legal basis and when it must be put right."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    due_on: Mapped[date] = mapped_column(Date)
+
+    inspection: Mapped[Inspection] = relationship()
+    attempt: Mapped[Attempt | None] = relationship()
