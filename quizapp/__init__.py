@@ -43,13 +43,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from quizapp.web import auth, bank, enterprises, home, inspections
+    from quizapp.web import api, auth, bank, enterprises, home, inspections
     from quizapp.web.access import enforce_login
     from quizapp.web.templating import register_template_helpers
 
     app.before_request(enforce_login)
     register_template_helpers(app)
-    for blueprint in (auth.bp, home.bp, bank.bp, enterprises.bp, inspections.bp):
+    for blueprint in (auth.bp, home.bp, bank.bp, enterprises.bp, inspections.bp, api.bp):
         app.register_blueprint(blueprint)
 
 

@@ -158,3 +158,29 @@ def table_counts(db) -> dict[str, int]:
         table.name: db.session.scalar(select(func.count()).select_from(table))
         for table in db.metadata.sorted_tables
     }
+
+
+def right_answers_as_shown(db, attempt) -> list:
+    """What a worker who knows everything taps, in the shuffled option order shown on the tablet."""
+    from quizapp.bank.export import version_content
+    from quizapp.bank.types import LETTERS
+    from quizapp.models import QuestionVersion
+
+    answers = []
+    for item in attempt.items:
+        content = version_content(db.session.get(QuestionVersion, item["version_id"]))
+        shown = {LETTERS[bank]: LETTERS[position] for position, bank in enumerate(item["option_order"])}
+        kind, answer = content["type"], content["answer"]
+        if kind == "single":
+            answers.append(shown[answer])
+        elif kind == "multiple":
+            answers.append(sorted(shown[letter] for letter in answer))
+        elif kind == "judge":
+            answers.append(answer)
+        elif kind == "fill":
+            answers.append([blank[0] for blank in answer])
+        elif kind == "oral":
+            answers.append({"points": list(range(len(content["key_points"])))})
+        else:
+            answers.append({"steps": ["done"] * len(content["steps"])})
+    return answers

@@ -8,8 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from quizapp.bank.export import version_content
-from quizapp.bank.types import LETTERS
 from quizapp.exam.assemble import ShortageError
 from quizapp.exam.attempts import AttemptConflict, AttemptError, start_attempt, submit_attempt
 from quizapp.exam.blueprint import DEFAULT_BLUEPRINT, Blueprint
@@ -17,6 +15,7 @@ from quizapp.exam.inspections import check_in, local_today
 from quizapp.exam.scoring import ScoringError
 from quizapp.models import Attempt, Enterprise, Finding, QuestionVersion, Worker
 from quizapp.models.attempt import FinalAttemptError
+from tests.conftest import right_answers_as_shown
 
 
 @pytest.fixture
@@ -37,28 +36,6 @@ def start(db, scene, **kwargs):
     attempt = start_attempt(db.session, **options)
     db.session.commit()
     return attempt
-
-
-def right_answers(db, attempt: Attempt) -> list:
-    """What a worker who knows everything taps, in the shuffled order shown on the tablet."""
-    answers = []
-    for item in attempt.items:
-        content = version_content(db.session.get(QuestionVersion, item["version_id"]))
-        shown = {LETTERS[bank]: LETTERS[position] for position, bank in enumerate(item["option_order"])}
-        kind, answer = content["type"], content["answer"]
-        if kind == "single":
-            answers.append(shown[answer])
-        elif kind == "multiple":
-            answers.append(sorted(shown[letter] for letter in answer))
-        elif kind == "judge":
-            answers.append(answer)
-        elif kind == "fill":
-            answers.append([blank[0] for blank in answer])
-        elif kind == "oral":
-            answers.append({"points": list(range(len(content["key_points"])))})
-        else:
-            answers.append({"steps": ["done"] * len(content["steps"])})
-    return answers
 
 
 def test_a_paper_meets_the_blueprint_for_the_workers_role_and_industries(db, scene):
@@ -97,7 +74,7 @@ def test_a_worker_is_not_asked_again_what_they_answered_this_year(db, scene):
 
 def test_submit_scores_and_repeating_it_changes_nothing(db, scene):
     attempt = start(db, scene)
-    answers = right_answers(db, attempt)
+    answers = right_answers_as_shown(db, attempt)
     submission = str(uuid.uuid4())
     submit_attempt(db.session, attempt, submission_id=submission, responses=answers)
     db.session.commit()
@@ -124,7 +101,7 @@ def test_a_failed_exam_becomes_a_finding_with_a_reexam_date(db, scene):
 
 def test_a_final_attempt_is_never_changed(db, scene):
     attempt = start(db, scene)
-    submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=right_answers(db, attempt))
+    submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=right_answers_as_shown(db, attempt))
     db.session.commit()
     attempt.score = 10.0
     with pytest.raises(FinalAttemptError):
@@ -138,7 +115,7 @@ def test_a_final_attempt_is_never_changed(db, scene):
 
 def test_tampered_answers_are_refused_and_nothing_is_stored(db, scene):
     attempt = start(db, scene)
-    answers = right_answers(db, attempt)
+    answers = right_answers_as_shown(db, attempt)
     answers[0] = "Z"  # the first item is single choice: no option Z
     with pytest.raises(ScoringError):
         submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=answers)
@@ -164,4 +141,5 @@ def test_refusals_closed_inspection_other_enterprise_and_shortage(db, scene):
     with pytest.raises(AttemptError):
         start(db, scene)
     with pytest.raises(AttemptError):
-        submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=right_answers(db, attempt))
+        submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()),
+                       responses=right_answers_as_shown(db, attempt))

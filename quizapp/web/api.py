@@ -1,0 +1,79 @@
+"""JSON endpoints the tablet calls. Every result-changing request carries a client-made UUID."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from quizapp.exam.assemble import ShortageError
+from quizapp.exam.attempts import AttemptConflict, AttemptError, start_attempt, submit_attempt
+from quizapp.exam.blueprint import DEFAULT_BLUEPRINT
+from quizapp.exam.papers import paper_view, result_view
+from quizapp.exam.scoring import ScoringError
+from quizapp.extensions import db
+from quizapp.models import Attempt, Inspection, Worker
+from quizapp.web.access import roles_required
+from quizapp.web.i18n import translate_message
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _client_id(payload: dict, name: str) -> str:
+    try:
+        return str(uuid.UUID(str(payload.get(name))))
+    except ValueError:
+        abort(400, description=f"{name} must be a UUID made by the client")
+
+
+def _error(status: int, error: Exception, **extra):
+    message = error.args[0] if error.args else str(error)
+    return jsonify({"error": translate_message(message), **extra}), status
+
+
+@bp.post("/inspections/<token>/attempts")
+@roles_required("inspector", "admin")
+def start(token: str):
+    """Draw a paper for a worker of the inspected enterprise: ``{client_id, worker}`` (the worker's token)."""
+    payload = request.get_json(silent=True) or {}
+    client_id = _client_id(payload, "client_id")
+    inspection = db.session.scalar(select(Inspection).where(Inspection.public_token == token))
+    worker = db.session.scalar(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
+    if inspection is None or worker is None:
+        abort(404)
+    try:
+        attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
+                                examiner=current_user, blueprint=DEFAULT_BLUEPRINT,
+                                allow_short=bool(payload.get("allow_short")))
+    except AttemptConflict as error:
+        return _error(409, error)
+    except AttemptError as error:
+        return _error(422, error)
+    except ShortageError as error:
+        return _error(422, error, missing=error.missing)
+    db.session.commit()
+    return jsonify(paper_view(db.session, attempt)), 201
+
+
+@bp.post("/attempts/<token>/submit")
+@roles_required("inspector", "admin")
+def submit(token: str):
+    """Score a paper: ``{submission_id, responses}``; repeating it returns the same result."""
+    payload = request.get_json(silent=True) or {}
+    submission_id = _client_id(payload, "submission_id")
+    attempt = db.session.scalar(select(Attempt).where(Attempt.public_token == token))
+    if attempt is None:
+        abort(404)
+    try:
+        submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
+    except AttemptConflict as error:
+        return _error(409, error)
+    except AttemptError as error:
+        return _error(422, error)
+    except ScoringError as error:
+        db.session.rollback()
+        return _error(400, error)
+    db.session.commit()
+    return jsonify(result_view(db.session, attempt))
