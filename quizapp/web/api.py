@@ -1,4 +1,8 @@
-"""JSON endpoints the tablet calls. Every result-changing request carries a client-made UUID."""
+"""JSON endpoints the tablet calls. Every result-changing request carries a client-made UUID.
+
+Domain refusals map to statuses here: a conflict 409, a refused action or a shortage 422, answers that
+do not fit their paper 400.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +33,29 @@ def _client_id(payload: dict, name: str) -> str:
 
 
 def _error(status: int, error: Exception, **extra):
+    db.session.rollback()
     message = error.args[0] if error.args else str(error)
     return jsonify({"error": translate_message(message), **extra}), status
+
+
+@bp.errorhandler(AttemptConflict)
+def conflict(error: AttemptConflict):
+    return _error(409, error)
+
+
+@bp.errorhandler(AttemptError)
+def refused(error: AttemptError):
+    return _error(422, error)
+
+
+@bp.errorhandler(ShortageError)
+def shortage(error: ShortageError):
+    return _error(422, error, missing=error.missing)
+
+
+@bp.errorhandler(ScoringError)
+def bad_answers(error: ScoringError):
+    return _error(400, error)
 
 
 @bp.post("/inspections/<token>/attempts")
@@ -43,16 +68,9 @@ def start(token: str):
     worker = db.session.scalar(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
     if inspection is None or worker is None:
         abort(404)
-    try:
-        attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
-                                examiner=current_user, blueprint=DEFAULT_BLUEPRINT,
-                                allow_short=bool(payload.get("allow_short")))
-    except AttemptConflict as error:
-        return _error(409, error)
-    except AttemptError as error:
-        return _error(422, error)
-    except ShortageError as error:
-        return _error(422, error, missing=error.missing)
+    attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
+                            examiner=current_user, blueprint=DEFAULT_BLUEPRINT,
+                            allow_short=bool(payload.get("allow_short")))
     db.session.commit()
     return jsonify(paper_view(db.session, attempt)), 201
 
@@ -66,14 +84,6 @@ def submit(token: str):
     attempt = db.session.scalar(select(Attempt).where(Attempt.public_token == token))
     if attempt is None:
         abort(404)
-    try:
-        submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
-    except AttemptConflict as error:
-        return _error(409, error)
-    except AttemptError as error:
-        return _error(422, error)
-    except ScoringError as error:
-        db.session.rollback()
-        return _error(400, error)
+    submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
     db.session.commit()
     return jsonify(result_view(db.session, attempt))
