@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from quizapp.config import REPO_ROOT, instance_secret_key, load_config
+from quizapp.config import REPO_ROOT, derived_key, instance_secret_key, load_config
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +21,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config["QUIZAPP_ID_HASH_KEY"]:
+        app.config["QUIZAPP_ID_HASH_KEY"] = derived_key(app.config["SECRET_KEY"], "id-number")
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -23,6 +24,11 @@ def instance_secret_key(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def derived_key(secret: str, purpose: str) -> str:
+    """A key for one purpose (e.g. hashing ID-card numbers) derived from SECRET_KEY when none is set."""
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).hexdigest()
 
 
 def _int_env(name: str, default: int) -> int:
@@ -54,6 +60,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "QUIZAPP_LOGIN_LIMIT": os.environ.get("QUIZAPP_LOGIN_LIMIT", "10 per minute"),
         "QUIZAPP_REDIS_URL": redis_url,
         "QUIZAPP_PAGE_SIZE": _int_env("QUIZAPP_PAGE_SIZE", 20),
+        "QUIZAPP_ID_HASH_KEY": os.environ.get("QUIZAPP_ID_HASH_KEY") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",

@@ -14,6 +14,12 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizapp.bank.problems import msg
+from quizapp.models import Certificate, Enterprise, Worker
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 VALID_YEARS, REVIEW_YEARS, REVIEW_WINDOW_DAYS = 6, 3, 60
@@ -23,10 +29,10 @@ def id_number_problem(number: str) -> str | None:
     """Why ``number`` is not a valid 18-character ID-card number, or None when it is."""
     number = number.strip().upper()
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return "an ID-card number has 17 digits and a last digit or X"
+        return msg("an ID-card number has 17 digits and a last digit or X")
     expected = ID_CHECK[sum(int(digit) * weight for digit, weight in zip(number, ID_WEIGHTS, strict=False)) % 11]
     if number[17] != expected:
-        return f"the check character is {number[17]}, expected {expected}"
+        return msg("the check character is {found}, expected {expected}", found=number[17], expected=expected)
     return None
 
 
@@ -80,3 +86,39 @@ def check_certificate(issued_on: date, last_reviewed_on: date | None, today: dat
     if (review_due_on - today).days <= REVIEW_WINDOW_DAYS:
         return CertificateCheck(CertificateState.REVIEW_DUE_SOON, expires_on, review_due_on)
     return CertificateCheck(CertificateState.VALID, expires_on, review_due_on)
+
+
+def add_worker(session: Session, enterprise: Enterprise, *, name: str, role_code: str, post: str = "",
+               required_category: str | None = None, id_number: str = "", hash_key: bytes,
+               certificate: dict | None = None) -> Worker:
+    """Put a person on the enterprise's roster; the ID-card number, if given, is kept only hashed and masked.
+
+    ``certificate`` is ``{category_code, number, issued_on, last_reviewed_on}``. Raises ``RosterError``
+    when the ID number is invalid or the person is already on the roster.
+    """
+    id_hash = masked = None
+    if id_number.strip():
+        problem = id_number_problem(id_number)
+        if problem:
+            raise RosterError("id_number", problem)
+        id_hash, masked = hash_id_number(hash_key, id_number), mask_id_number(id_number)
+        if session.scalar(select(Worker.id).where(Worker.enterprise_id == enterprise.id,
+                                                  Worker.id_number_hash == id_hash)):
+            raise RosterError("id_number", msg("this person is already on the enterprise's roster"))
+    worker = Worker(enterprise=enterprise, name=name.strip(), role_code=role_code, post=post.strip(),
+                    required_category=required_category or None, id_number_hash=id_hash,
+                    id_number_masked=masked or "")
+    if certificate:
+        worker.certificates.append(Certificate(**certificate))
+    session.add(worker)
+    session.flush()
+    return worker
+
+
+class RosterError(Exception):
+    """A roster entry that cannot be saved; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message

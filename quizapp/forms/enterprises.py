@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, ValidationError
+from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.forms.bank import CheckboxListField
@@ -25,3 +25,33 @@ class EnterpriseForm(FlaskForm):
         problem = credit_code_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class WorkerForm(FlaskForm):
+    """A person on the roster, with at most one special-operation certificate entered at a time."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role_code = SelectField(_l("Role"), validators=[DataRequired()])
+    post = StringField(_l("Post"), validators=[Optional(), Length(max=100)])
+    required_category = SelectField(_l("Certificate the post requires"), validators=[Optional()])
+    id_number = StringField(_l("ID-card number (optional; stored only masked)"),
+                            validators=[Optional(), Length(max=18)])
+    certificate_category = SelectField(_l("Certificate category"), validators=[Optional()])
+    certificate_number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=64)])
+    certificate_issued_on = DateField(_l("Issued on"), validators=[Optional()])
+    certificate_reviewed_on = DateField(_l("Last reviewed on"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A certificate category needs a number and an issue date (the fields are optional alone)."""
+        valid = super().validate(extra_validators)
+        if self.certificate_category.data and not (self.certificate_number.data and self.certificate_issued_on.data):
+            self.certificate_number.errors = [*self.certificate_number.errors,
+                                              _l("A certificate needs its number and issue date.")]
+            return False
+        return valid
+
+    def certificate(self) -> dict | None:
+        if not self.certificate_category.data:
+            return None
+        return {"category_code": self.certificate_category.data, "number": self.certificate_number.data.strip(),
+                "issued_on": self.certificate_issued_on.data, "last_reviewed_on": self.certificate_reviewed_on.data}

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
+from quizapp.exam.roster import RosterError, add_worker
 from quizapp.extensions import db
-from quizapp.forms.enterprises import EnterpriseForm
-from quizapp.models import Enterprise, Industry
+from quizapp.forms.enterprises import EnterpriseForm, WorkerForm
+from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
 from quizapp.web.access import roles_required
+from quizapp.web.i18n import translate_message
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -86,3 +88,30 @@ def show(token: str):
     enterprise = _enterprise_or_404(token)
     names = dict(db.session.execute(select(Industry.code, Industry.name)).all())
     return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names)
+
+
+@bp.route("/<token>/workers/new", methods=["GET", "POST"])
+@roles_required("admin", "inspector", "enterprise")
+def add_worker_page(token: str):
+    enterprise = _enterprise_or_404(token)
+    form = WorkerForm()
+    roles = db.session.execute(select(Role.code, Role.name).order_by(Role.position)).all()
+    categories = db.session.execute(select(SpecialOperationCategory.code, SpecialOperationCategory.name)
+                                    .order_by(SpecialOperationCategory.number)).all()
+    form.role_code.choices = [SelectChoice(code, name) for code, name in roles]
+    none = [SelectChoice("", _("None"))]
+    form.required_category.choices = none + [SelectChoice(code, name) for code, name in categories]
+    form.certificate_category.choices = list(form.required_category.choices)
+    if form.validate_on_submit():
+        try:
+            add_worker(db.session, enterprise, name=form.name.data, role_code=form.role_code.data,
+                       post=form.post.data or "", required_category=form.required_category.data,
+                       id_number=form.id_number.data or "", certificate=form.certificate(),
+                       hash_key=current_app.config["QUIZAPP_ID_HASH_KEY"].encode())
+        except RosterError as error:
+            getattr(form, error.field).errors.append(translate_message(error.message))
+        else:
+            db.session.commit()
+            flash(_("%(name)s is on the roster.", name=form.name.data), "success")
+            return redirect(url_for("enterprises.show", token=enterprise.qr_token))
+    return render_template("enterprises/worker.html", form=form, enterprise=enterprise)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from quizapp.models import Enterprise
+from quizapp.models import Enterprise, Worker
 from tests.conftest import VALID_CREDIT_CODE
 
 FORM = {"credit_code": "91371300MA3C8H1X2P", "name": "临沂某铝业有限公司", "county": "罗庄区",
@@ -70,3 +70,33 @@ def test_inspectors_may_look_but_not_edit(auth, client, enterprise):
     assert client.get("/enterprises/").status_code == 200
     assert client.get(f"/enterprises/{enterprise.qr_token}").status_code == 200
     assert client.post("/enterprises/new", data=FORM).status_code == 403
+
+
+WORKER = {"name": "李焊工", "role_code": "special-operator", "post": "电焊", "required_category": "welding-cutting",
+          "id_number": "11010519491231002X", "certificate_category": "welding-cutting",
+          "certificate_number": "T110105194912310020", "certificate_issued_on": "2023-05-01"}
+
+
+def test_a_person_is_added_to_the_roster_with_a_masked_id_number(auth, client, db, imported_bank, enterprise):
+    auth.login_as("enterprise", enterprise=enterprise)
+    response = client.post(f"/enterprises/{enterprise.qr_token}/workers/new", data=WORKER)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "李焊工 已加入人员名单" in page and "1101**********002X" in page
+    assert "11010519491231002X" not in page
+    [worker] = db.session.scalars(select(Worker)).all()
+    assert worker.certificates[0].number == "T110105194912310020"
+    again = client.post(f"/enterprises/{enterprise.qr_token}/workers/new", data=WORKER).get_data(as_text=True)
+    assert "此人已在企业人员名单中" in again
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"id_number": "110105194912310021"}, "id_number", "校验码为 1，应为 X"),
+    ({"certificate_number": ""}, "certificate_number", "证书需要填写编号和发证日期"),
+])
+def test_roster_errors_show_at_their_field(auth, client, db, imported_bank, enterprise, changes, field, message):
+    auth.login_as("inspector")
+    html = client.post(f"/enterprises/{enterprise.qr_token}/workers/new", data={**WORKER, **changes}).get_data(
+        as_text=True)
+    assert message in html.split(f'name="{field}"')[1].split('class="field')[0]
+    assert db.session.scalar(select(Worker)) is None
