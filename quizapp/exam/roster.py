@@ -73,6 +73,12 @@ class CertificateCheck:
         return self.state in (CertificateState.VALID, CertificateState.REVIEW_DUE_SOON)
 
 
+def roster_checks(workers: list[Worker], today: date) -> dict[int, CertificateCheck]:
+    """Each certificate's check, by certificate id, for a roster page."""
+    return {cert.id: check_certificate(cert.issued_on, cert.last_reviewed_on, today)
+            for worker in workers for cert in worker.certificates}
+
+
 def check_certificate(issued_on: date, last_reviewed_on: date | None, today: date) -> CertificateCheck:
     expires_on = _add_years(issued_on, VALID_YEARS)
     review_due_on = _add_years(issued_on, REVIEW_YEARS)

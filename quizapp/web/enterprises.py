@@ -8,9 +8,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
-from quizapp.exam.roster import RosterError, add_worker
+from quizapp.exam.inspections import local_today
+from quizapp.exam.roster import RosterError, add_worker, roster_checks
 from quizapp.extensions import db
 from quizapp.forms.enterprises import EnterpriseForm, WorkerForm
+from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
 from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
@@ -87,7 +89,9 @@ def edit(token: str):
 def show(token: str):
     enterprise = _enterprise_or_404(token)
     names = dict(db.session.execute(select(Industry.code, Industry.name)).all())
-    return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names)
+    return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names,
+                           certificates=roster_checks(enterprise.workers, local_today()),
+                           state_labels=CERTIFICATE_STATE_LABELS)
 
 
 @bp.route("/<token>/workers/new", methods=["GET", "POST"])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp.exam.inspections import InspectionError, check_in, close_inspection, local_today, open_inspection_today
-from quizapp.exam.roster import check_certificate
+from quizapp.exam.roster import roster_checks
 from quizapp.extensions import db
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS, KIND_LABELS, CheckInForm, CloseForm
 from quizapp.models import Enterprise, Inspection
@@ -51,9 +49,7 @@ def _inspection_or_404(token: str) -> Inspection:
 @roles_required("inspector", "admin")
 def show(token: str):
     inspection = _inspection_or_404(token)
-    today: date = local_today()
-    certificates = {cert.id: check_certificate(cert.issued_on, cert.last_reviewed_on, today)
-                    for worker in inspection.enterprise.workers for cert in worker.certificates}
+    certificates = roster_checks(inspection.enterprise.workers, local_today())
     return render_template("inspections/show.html", inspection=inspection, kinds=KIND_LABELS,
                            certificates=certificates, state_labels=CERTIFICATE_STATE_LABELS, close_form=CloseForm())
 
