@@ -31,6 +31,23 @@ DEFAULT_BLUEPRINT = Blueprint(
 )
 """A spot quiz that fits an inspection: ten objective items and one oral question, about 15 minutes."""
 
+_MANAGEMENT = {"single": 6, "judge": 4, "multiple": 2, "oral": 2}
+_FLOOR = {"single": 5, "judge": 5, "oral": 1, "practical": 1}
+ROLE_BLUEPRINTS = {
+    "principal": Blueprint("主要负责人现场考试", _MANAGEMENT, time_limit_minutes=20),
+    "safety-director": Blueprint("安全总监现场考试", _MANAGEMENT, time_limit_minutes=20),
+    "safety-manager": Blueprint("安全生产管理人员现场考试", _MANAGEMENT, time_limit_minutes=20),
+    "special-operator": Blueprint("特种作业人员现场抽问", _FLOOR),
+    "team-leader": Blueprint("班组长现场抽问", _FLOOR),
+    "worker": Blueprint("一线从业人员现场抽问", _FLOOR),
+}
+"""The default paper for each role: managers are examined on more items and aloud, floor staff also
+show their post's 手指口述 script."""
+
+
+def blueprint_for(role: str) -> Blueprint:
+    return ROLE_BLUEPRINTS.get(role, DEFAULT_BLUEPRINT)
+
 
 def is_eligible(spec: QuestionSpec, role: str, industry: str, blueprint: Blueprint = DEFAULT_BLUEPRINT) -> bool:
     """Whether a question may be asked of ``role`` in an enterprise of ``industry``.

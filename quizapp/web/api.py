@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from quizapp.exam.assemble import ShortageError
 from quizapp.exam.attempts import AttemptConflict, AttemptError, start_attempt, submit_attempt
-from quizapp.exam.blueprint import DEFAULT_BLUEPRINT
+from quizapp.exam.blueprint import blueprint_for
 from quizapp.exam.papers import paper_view, result_view
 from quizapp.exam.scoring import ScoringError
 from quizapp.extensions import db
@@ -69,7 +69,7 @@ def start(token: str):
     if inspection is None or worker is None:
         abort(404)
     attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
-                            examiner=current_user, blueprint=DEFAULT_BLUEPRINT,
+                            examiner=current_user, blueprint=blueprint_for(worker.role_code),
                             allow_short=bool(payload.get("allow_short")))
     db.session.commit()
     return jsonify(paper_view(db.session, attempt)), 201

@@ -33,7 +33,7 @@ def test_scan_draw_submit_and_see_the_result(client, db, flow):
     response = start(client, inspection, worker)
     assert response.status_code == 201
     paper = response.get_json()
-    assert [item["number"] for item in paper["items"]] == list(range(1, 12))
+    assert [item["type"] for item in paper["items"]] == ["single"] * 5 + ["judge"] * 5 + ["oral", "practical"]
     assert all("answer" not in item and "explanation" not in item for item in paper["items"])
     attempt = db.session.scalar(select(Attempt))
     submission = {"submission_id": str(uuid.uuid4()), "responses": right_answers_as_shown(db, attempt)}
@@ -46,7 +46,7 @@ def test_scan_draw_submit_and_see_the_result(client, db, flow):
     repeated = client.post(f"/api/attempts/{paper['attempt']}/submit", json=submission)
     assert repeated.get_json() == body
     changed = client.post(f"/api/attempts/{paper['attempt']}/submit",
-                          json={**submission, "responses": [None] * 11})
+                          json={**submission, "responses": [None] * 12})
     assert changed.status_code == 409
     assert "已经用另一组答案提交过" in changed.get_json()["error"]
 
@@ -57,7 +57,7 @@ def test_a_wrong_paper_fails_and_the_right_answers_are_shown_as_the_worker_saw_t
     attempt = db.session.scalar(select(Attempt))
     right = right_answers_as_shown(db, attempt)
     body = client.post(f"/api/attempts/{paper['attempt']}/submit",
-                       json={"submission_id": str(uuid.uuid4()), "responses": [None] * 11}).get_json()
+                       json={"submission_id": str(uuid.uuid4()), "responses": [None] * 12}).get_json()
     assert (body["score"], body["passed"]) == (0.0, False)
     assert body["items"][0]["right_answer"] == right[0]
     assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
@@ -83,12 +83,12 @@ def test_bad_requests(client, db, flow):
     assert start(client, type("X", (), {"public_token": "nope"}), worker).status_code == 404
     paper = start(client, inspection, worker).get_json()
     tampered = client.post(f"/api/attempts/{paper['attempt']}/submit",
-                           json={"submission_id": str(uuid.uuid4()), "responses": ["Z"] + [None] * 10})
+                           json={"submission_id": str(uuid.uuid4()), "responses": ["Z"] + [None] * 11})
     assert tampered.status_code == 400
     assert db.session.scalar(select(Attempt)).status == "in_progress"
     client.post(f"/inspections/{inspection.public_token}/close")
     closed = client.post(f"/api/attempts/{paper['attempt']}/submit",
-                         json={"submission_id": str(uuid.uuid4()), "responses": [None] * 11})
+                         json={"submission_id": str(uuid.uuid4()), "responses": [None] * 12})
     assert closed.status_code == 422
     assert "检查已结束" in closed.get_json()["error"]
 
