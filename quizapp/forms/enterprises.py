@@ -30,7 +30,7 @@ class EnterpriseForm(FlaskForm):
 class WorkerForm(FlaskForm):
     """A person on the roster, with at most one special-operation certificate entered at a time."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     role_code = SelectField(_l("Role"), validators=[DataRequired()])
     post = StringField(_l("Post"), validators=[Optional(), Length(max=100)])
     required_category = SelectField(_l("Certificate the post requires"), validators=[Optional()])
