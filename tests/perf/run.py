@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,6 +81,73 @@ def bank_benchmarks(repeat: int, database_url: str | None) -> dict[str, dict]:
     return results
 
 
+def _median_ms(action: Callable[[int], object], runs: int) -> float:
+    times = []
+    for run in range(runs):
+        start = time.perf_counter()
+        action(run)
+        times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def _measure_exam(size: int, folder: Path, runs: int, database_url: str | None) -> tuple[float, float]:
+    """Median ms to draw a paper from a ``size``-question bank, and to start, submit and score one attempt."""
+    from quizapp import create_app
+    from quizapp.bank.importer import import_bank
+    from quizapp.bank.validate import load_bank
+    from quizapp.exam.assemble import assemble
+    from quizapp.exam.attempts import start_attempt, submit_attempt
+    from quizapp.exam.blueprint import DEFAULT_BLUEPRINT
+    from quizapp.exam.inspections import check_in
+    from quizapp.exam.pool import eligible_candidates
+    from quizapp.extensions import db
+    from quizapp.models import Enterprise, User, Worker
+
+    bank_path = generate_bank(folder / f"bank{size}", size)
+    url = database_url or f"sqlite:///{folder / f'exam{size}.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        import_bank(db.session, load_bank(bank_path, db.session))
+        enterprise = Enterprise(credit_code="91371300MA3C8H1X2P", name="基准企业", industry_codes=["metallurgy"])
+        inspector = User(username="bench", role="inspector", password_hash="x")
+        db.session.add_all([enterprise, inspector])
+        db.session.flush()
+        inspection = check_in(db.session, enterprise, inspector)
+        db.session.commit()
+
+        def draw(seed: int) -> None:
+            candidates = eligible_candidates(db.session, "worker", ["metallurgy"], DEFAULT_BLUEPRINT.items)
+            assemble(candidates, DEFAULT_BLUEPRINT, seed)
+
+        def start_and_submit(run: int) -> None:
+            worker = Worker(enterprise=enterprise, name=f"工人{run}", role_code="worker")
+            db.session.add(worker)
+            attempt = start_attempt(db.session, client_id=str(uuid.uuid4()), inspection=inspection, worker=worker,
+                                    examiner=inspector, blueprint=DEFAULT_BLUEPRINT)
+            submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=[None] * len(attempt.items))
+            db.session.commit()
+
+        result = _median_ms(draw, runs), _median_ms(start_and_submit, runs)
+        db.session.remove()
+        db.drop_all()
+    return result
+
+
+def exam_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]:
+    """Drawing a paper from 1,000 and from 100,000 questions; submitting and scoring one attempt."""
+    with tempfile.TemporaryDirectory() as folder:
+        small, _ = _measure_exam(1_000, Path(folder), runs, database_url)
+        large, submit = _measure_exam(100_000, Path(folder), runs, database_url)
+    growth = round(large / small, 2)
+    return {
+        "assemble_100k_ms": {"value": large, "unit": "ms", "baseline": small, "ratio": growth},
+        "assemble_growth_ratio": {"value": growth, "unit": "x"},
+        "submit_score_ms": {"value": submit, "unit": "ms"},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each benchmark instead of three")
@@ -87,6 +156,7 @@ def main() -> None:
                         help="SQLAlchemy URL for the import benchmarks (default: a temporary SQLite file)")
     args = parser.parse_args()
     results = bank_benchmarks(1 if args.quick else 3, args.database)
+    results.update(exam_benchmarks(5 if args.quick else 21, args.database))
     if args.json:
         print(json.dumps(results, indent=2))
         return
