@@ -64,10 +64,8 @@ def start(token: str):
     """Draw a paper for a worker of the inspected enterprise: ``{client_id, worker}`` (the worker's token)."""
     payload = request.get_json(silent=True) or {}
     client_id = _client_id(payload, "client_id")
-    inspection = db.session.scalar(select(Inspection).where(Inspection.public_token == token))
-    worker = db.session.scalar(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
-    if inspection is None or worker is None:
-        abort(404)
+    inspection = db.first_or_404(select(Inspection).where(Inspection.public_token == token))
+    worker = db.first_or_404(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
     attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
                             examiner=current_user, blueprint=blueprint_for(worker.role_code),
                             allow_short=bool(payload.get("allow_short")))
@@ -81,9 +79,7 @@ def submit(token: str):
     """Score a paper: ``{submission_id, responses}``; repeating it returns the same result."""
     payload = request.get_json(silent=True) or {}
     submission_id = _client_id(payload, "submission_id")
-    attempt = db.session.scalar(select(Attempt).where(Attempt.public_token == token))
-    if attempt is None:
-        abort(404)
+    attempt = db.first_or_404(select(Attempt).where(Attempt.public_token == token))
     submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
     db.session.commit()
     return jsonify(result_view(db.session, attempt))

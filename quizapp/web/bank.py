@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,13 +31,6 @@ def _taxonomy_choices() -> dict[str, list]:
     }
 
 
-def _question_or_404(code: str) -> Question:
-    question = db.session.scalar(select(Question).where(Question.code == code))
-    if question is None:
-        abort(404)
-    return question
-
-
 @bp.route("/")
 @roles_required("admin")
 def index():
@@ -50,7 +43,7 @@ def index():
 @bp.route("/q/<code>")
 @roles_required("admin")
 def question(code: str):
-    item = _question_or_404(code)
+    item = db.first_or_404(select(Question).where(Question.code == code))
     versions = db.session.scalars(
         select(QuestionVersion).where(QuestionVersion.question_id == item.id)
         .order_by(QuestionVersion.number.desc())
@@ -63,7 +56,7 @@ def question(code: str):
 @bp.route("/q/<code>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit(code: str):
-    item = _question_or_404(code)
+    item = db.first_or_404(select(Question).where(Question.code == code))
     choices = _taxonomy_choices()
     form = QuestionEditForm.for_question(item, choices)
     if form.validate_on_submit():

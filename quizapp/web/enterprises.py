@@ -21,9 +21,7 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 
 def _enterprise_or_404(token: str) -> Enterprise:
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
-    if enterprise is None:
-        abort(404)
+    enterprise = db.first_or_404(select(Enterprise).where(Enterprise.qr_token == token))
     if current_user.role == "enterprise" and current_user.enterprise_id != enterprise.id:
         abort(404)  # not 403: another enterprise's existence is not disclosed
     return enterprise

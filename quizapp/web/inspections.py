@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,9 +22,7 @@ bp = Blueprint("inspections", __name__)
 @roles_required("inspector", "admin")
 def scan(token: str):
     """The URL on the enterprise's QR poster: join today's inspection there, or start one."""
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.qr_token == token))
-    if enterprise is None:
-        abort(404)
+    enterprise = db.first_or_404(select(Enterprise).where(Enterprise.qr_token == token))
     inspection = open_inspection_today(db.session, enterprise, local_today())
     if inspection and any(member.user_id == current_user.id for member in inspection.team):
         return redirect(url_for("inspections.show", token=inspection.public_token))
@@ -39,10 +37,7 @@ def scan(token: str):
 
 
 def _inspection_or_404(token: str) -> Inspection:
-    inspection = db.session.scalar(select(Inspection).where(Inspection.public_token == token))
-    if inspection is None:
-        abort(404)
-    return inspection
+    return db.first_or_404(select(Inspection).where(Inspection.public_token == token))
 
 
 @bp.route("/inspections/<token>")
