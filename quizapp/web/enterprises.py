@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,6 +16,8 @@ from quizapp.extensions import db
 from quizapp.forms.enterprises import EnterpriseForm, WorkerForm
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
 from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
+from quizapp.pdf.fonts import FontMissingError, cjk_font
+from quizapp.pdf.poster import enterprise_poster
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
 
@@ -90,6 +94,23 @@ def show(token: str):
     return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names,
                            certificates=roster_checks(enterprise.workers, local_today()),
                            state_labels=CERTIFICATE_STATE_LABELS)
+
+
+@bp.route("/<token>/poster.pdf")
+@roles_required("admin", "inspector", "enterprise")
+def poster(token: str):
+    """The entrance poster whose QR code opens /e/<token>; enterprise users may print their own."""
+    enterprise = _enterprise_or_404(token)
+    try:
+        font = cjk_font(current_app.config["QUIZAPP_PDF_FONT"])
+    except FontMissingError as error:
+        current_app.logger.error("cannot print a poster: %s", error)
+        flash(_("The poster cannot be printed: the server has no Chinese font. Install one with "
+                "“apt-get install fonts-wqy-zenhei”, or set QUIZAPP_PDF_FONT to a .ttf or .ttc font file."), "error")
+        return redirect(url_for("enterprises.show", token=token))
+    pdf = enterprise_poster(enterprise.name, enterprise.county,
+                            url_for("inspections.scan", token=token, _external=True), font)
+    return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"入企扫码-{enterprise.name}.pdf")
 
 
 @bp.route("/<token>/workers/new", methods=["GET", "POST"])

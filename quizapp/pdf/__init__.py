@@ -1,0 +1,1 @@
+"""PDF documents (reportlab) and their QR codes, with no Flask in them: views pass in what they need."""
