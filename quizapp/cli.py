@@ -6,17 +6,21 @@ import json
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 from quizapp import create_app
 from quizapp.bank.export import load_specs, load_taxonomy
 from quizapp.bank.importer import import_bank
+from quizapp.bank.problems import Problem
 from quizapp.bank.stats import bank_stats
 from quizapp.bank.types import QUESTION_TYPES
 from quizapp.bank.validate import Bank, load_bank
+from quizapp.exam.enterprise_import import SheetError, import_enterprises, import_roster
 from quizapp.extensions import db
 from quizapp.models import Enterprise, User
 from quizapp.models.user import USER_ROLES
@@ -27,14 +31,19 @@ def main() -> None:
     """quizapp: the 逢查必考 knowledge-check system."""
 
 
+def _exit_with_problems(problems: list[Problem]) -> NoReturn:
+    """Print every problem as file:line: message, then exit 1."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem(s) found; nothing was imported.", err=True)
+    sys.exit(1)
+
+
 def _load_or_exit(path: str) -> Bank:
-    """Load and check a bank path; print every problem as file:line: message and exit 1 if any."""
+    """Load and check a bank path; exit 1 with every problem if there is any."""
     bank = load_bank(Path(path), db.session)
     if bank.problems:
-        for problem in bank.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(bank.problems)} problem(s) found; nothing was imported.", err=True)
-        sys.exit(1)
+        _exit_with_problems(bank.problems)
     return bank
 
 
@@ -110,6 +119,50 @@ def bank_stats_command(path: str, as_json: bool) -> None:
 
 
 @main.group()
+def enterprises() -> None:
+    """Enterprises under inspection."""
+
+
+@enterprises.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def enterprises_import(path: str) -> None:
+    """Create or update (by credit code) the enterprises in the workbook PATH, in one transaction."""
+    try:
+        counts = import_enterprises(db.session, Path(path), path)
+    except SheetError as error:
+        _exit_with_problems(error.problems)
+    db.session.commit()
+    click.echo(f"Imported {path}: {counts}.")
+
+
+@main.group()
+def workers() -> None:
+    """The people on enterprises' rosters."""
+
+
+@workers.command("import")
+@click.option("--enterprise", "credit_code", required=True, help="The enterprise's unified social credit code.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def workers_import(credit_code: str, path: str) -> None:
+    """Add the people in the workbook PATH to the enterprise's roster, or update them, in one transaction."""
+    enterprise = _enterprise_or_exit(credit_code)
+    try:
+        counts = import_roster(db.session, enterprise, Path(path), path,
+                               hash_key=current_app.config["QUIZAPP_ID_HASH_KEY"].encode())
+    except SheetError as error:
+        _exit_with_problems(error.problems)
+    db.session.commit()
+    click.echo(f"Imported {path} into the roster of {enterprise.name}: {counts}.")
+
+
+def _enterprise_or_exit(credit_code: str) -> Enterprise:
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.strip().upper()))
+    if enterprise is None:
+        raise click.ClickException(f"no enterprise with credit code {credit_code!r}")
+    return enterprise
+
+
+@main.group()
 def users() -> None:
     """Manage accounts."""
 
@@ -131,9 +184,7 @@ def users_create(role: str, username: str, credit_code: str | None, display_name
     if role == "enterprise":
         if not credit_code:
             raise click.UsageError("an enterprise user needs --enterprise CODE")
-        enterprise = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code.upper()))
-        if enterprise is None:
-            raise click.ClickException(f"no enterprise with credit code {credit_code!r}")
+        enterprise = _enterprise_or_exit(credit_code)
     elif credit_code:
         raise click.UsageError("--enterprise is only for role enterprise")
     password = "" if sys.stdin.isatty() else sys.stdin.readline().strip()

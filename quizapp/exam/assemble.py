@@ -8,8 +8,8 @@ sorted by question id first, so the order a database returns them in does not ma
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from quizapp.exam.blueprint import Blueprint
@@ -51,8 +51,14 @@ class ShortageError(Exception):
         super().__init__(", ".join(f"{kind}: {count} short" for kind, count in missing.items()))
 
 
-def _spread_over_topics(pool: list[Candidate], rng: random.Random) -> list[Candidate]:
-    """The pool in drawing order: one question per topic in turn, so a paper covers many topics."""
+def _apportion(pool: list[Candidate], count: int, rng: random.Random,
+               topic_weights: Mapping[str, int]) -> list[Candidate]:
+    """Up to ``count`` questions from ``pool``, spread over topics in proportion to their weights.
+
+    Places go to topics by the D'Hondt rule: the next place goes to the topic with the highest
+    weight / (places it already has + 1); ties go by a shuffled topic order. With even weights this
+    is one question per topic in turn, so a paper covers as many topics as it can.
+    """
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in pool:
         groups[candidate.topics[0] if candidate.topics else ""].append(candidate)
@@ -60,15 +66,29 @@ def _spread_over_topics(pool: list[Candidate], rng: random.Random) -> list[Candi
     rng.shuffle(order)
     for topic in order:
         rng.shuffle(groups[topic])
-    ordered: list[Candidate] = []
-    while any(groups[topic] for topic in order):
-        ordered += [groups[topic].pop() for topic in order if groups[topic]]
-    return ordered
+    taken: Counter[str] = Counter()
+    chosen: list[Candidate] = []
+    while len(chosen) < count and any(groups[topic] for topic in order):
+        topic = max((t for t in order if groups[t]), key=lambda t: topic_weights.get(t, 1) / (taken[t] + 1))
+        taken[topic] += 1
+        chosen.append(groups[topic].pop())
+    return chosen
+
+
+def pick(pool: list[Candidate], count: int, rng: random.Random, stale: set[int],
+         topic_weights: Mapping[str, int]) -> list[PaperItem]:
+    """``count`` items of one type: fresh questions first, then ones used at this enterprise lately."""
+    chosen = _apportion([c for c in pool if c.question_id not in stale], count, rng, topic_weights)
+    if len(chosen) < count:
+        chosen += _apportion([c for c in pool if c.question_id in stale], count - len(chosen), rng, topic_weights)
+    return [PaperItem(c.question_id, c.version_id, c.type,
+                      tuple(rng.sample(range(c.option_count), c.option_count)) if c.type in SHUFFLED_TYPES else ())
+            for c in chosen]
 
 
 def assemble(candidates: Iterable[Candidate], blueprint: Blueprint, seed: int,
              answered: Iterable[int] = (), recently_used: Iterable[int] = (), allow_short: bool = False) -> Paper:
-    """Draw a paper for ``blueprint`` from ``candidates``.
+    """Draw a paper for ``blueprint`` from a whole pool of ``candidates``.
 
     Questions in ``answered`` (this worker's last year) are never drawn; questions in ``recently_used``
     (this enterprise's last inspections) only when nothing fresher is left. When the pool is too small,
@@ -81,18 +101,13 @@ def assemble(candidates: Iterable[Candidate], blueprint: Blueprint, seed: int,
     for candidate in sorted(candidates, key=lambda c: c.question_id):
         if candidate.question_id not in excluded and low <= candidate.difficulty <= high:
             pools[candidate.type].append(candidate)
-    missing = {kind: count - len(pools[kind]) for kind, count in blueprint.items.items()
-               if len(pools[kind]) < count}
-    if missing and not allow_short:
-        raise ShortageError(missing)
-    items: list[PaperItem] = []
-    for kind, count in blueprint.items.items():
-        pool = pools[kind]
-        fresh = _spread_over_topics([c for c in pool if c.question_id not in stale], rng)
-        used = _spread_over_topics([c for c in pool if c.question_id in stale], rng)
-        for candidate in (fresh + used)[:count]:
-            order = tuple(rng.sample(range(candidate.option_count), candidate.option_count)) \
-                if kind in SHUFFLED_TYPES else ()
-            items.append(PaperItem(candidate.question_id, candidate.version_id, kind, order))
+    check_shortage({kind: len(pools[kind]) for kind in blueprint.items}, blueprint, allow_short)
+    items = [item for kind, count in blueprint.items.items()
+             for item in pick(pools[kind], count, rng, stale, blueprint.topic_weights)]
     return Paper(seed, tuple(items))
 
+
+def check_shortage(available: Mapping[str, int], blueprint: Blueprint, allow_short: bool) -> None:
+    missing = {kind: count - available[kind] for kind, count in blueprint.items.items() if available[kind] < count}
+    if missing and not allow_short:
+        raise ShortageError(missing)

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 from quizapp.bank.export import version_content
 from quizapp.bank.problems import msg
 from quizapp.bank.types import LETTERS
-from quizapp.exam.assemble import assemble
 from quizapp.exam.blueprint import Blueprint
 from quizapp.exam.inspections import local_today
-from quizapp.exam.pool import eligible_candidates
-from quizapp.exam.scoring import ScoringError, score_paper
+from quizapp.exam.pool import draw_paper
+from quizapp.exam.scoring import ScoringError, score_item, score_paper
 from quizapp.models import Attempt, Finding, Inspection, QuestionVersion, User, Worker
 from quizapp.models.base import utcnow
 
@@ -28,6 +27,8 @@ FAILED_EXAM_BASIS = [{"source": "work-safety-law", "article": "28"},
                      {"source": "work-safety-law", "article": "97(三)"}]
 ANSWERED_WINDOW_DAYS = 365
 RECENT_INSPECTIONS = 3
+INSPECTOR_MARKED_TYPES = ("oral", "practical")
+"""Items the worker cannot answer by tapping: they answer aloud or show the steps, and the inspector marks."""
 
 
 class AttemptError(Exception):
@@ -67,10 +68,9 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
         raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
     now = now or utcnow()
     seed = secrets.randbits(62) if seed is None else seed
-    candidates = eligible_candidates(session, worker.role_code, inspection.enterprise.industry_codes,
-                                     blueprint.items)
-    paper = assemble(candidates, blueprint, seed, answered=_answered_by(session, worker, now),
-                     recently_used=_recently_used_at(session, inspection), allow_short=allow_short)
+    paper = draw_paper(session, worker.role_code, inspection.enterprise.industry_codes, blueprint, seed,
+                       answered=_answered_by(session, worker, now),
+                       recently_used=_recently_used_at(session, inspection), allow_short=allow_short)
     attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,
                       blueprint=asdict(blueprint), seed=seed, started_at=now,
                       items=[{"question_id": item.question_id, "version_id": item.version_id, "type": item.type,
@@ -78,6 +78,91 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def worker_part(attempt: Attempt) -> list[int]:
+    """The items a worker answers on the tablet: the objective ones of a first tablet attempt.
+
+    In an oral or paper attempt, and in a correction, the inspector enters every item.
+    """
+    if attempt.mode != "tablet" or attempt.corrects_id:
+        return []
+    return [index for index, item in enumerate(attempt.items) if item["type"] not in INSPECTOR_MARKED_TYPES]
+
+
+def inspector_part(attempt: Attempt) -> list[int]:
+    own = set(worker_part(attempt))
+    return [index for index in range(len(attempt.items)) if index not in own]
+
+
+def _contents(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    versions = {v.id: v for v in session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_([item["version_id"] for item in attempt.items]))
+        .options(selectinload(QuestionVersion.basis)))}
+    return [version_content(versions[item["version_id"]]) for item in attempt.items]
+
+
+def submit_answers(session: Session, attempt: Attempt, *, submission_id: str, answers: dict[int, Any],
+                   part: list[int], reexam_days: int = 30, now: datetime | None = None) -> Attempt:
+    """Score the paper from the answers for ``part`` (the items just entered) and any the worker handed back."""
+    if set(answers) - set(part):
+        raise ScoringError("answers were given for items outside this part of the paper")
+    responses = list(attempt.responses or [None] * len(attempt.items))
+    for index, answer in answers.items():
+        responses[index] = answer
+    return submit_attempt(session, attempt, submission_id=submission_id, responses=responses,
+                          reexam_days=reexam_days, now=now)
+
+
+def hand_back(session: Session, attempt: Attempt, answers: dict[int, Any]) -> None:
+    """Keep the worker's answers until the inspector has marked the rest; the worker cannot change them.
+
+    The same answers again (a retried request) change nothing; other answers are a conflict.
+    """
+    if attempt.status == "final":
+        raise AttemptError(msg("this attempt is already final"))
+    part = worker_part(attempt)
+    if set(answers) - set(part):
+        raise ScoringError("answers were given for items the worker does not answer")
+    draft = [answers.get(index) for index in range(len(attempt.items))]
+    if attempt.responses is not None:
+        if attempt.responses != draft:
+            raise AttemptConflict(msg("the worker's answers were already handed back"))
+        return
+    contents = _contents(session, attempt)
+    for index in part:
+        score_item(contents[index], _to_bank_letters(attempt.items[index], draft[index]),
+                   attempt.blueprint["multiple_rule"])  # refuses a tampered answer now, not at the end
+    attempt.responses = draft
+    session.flush()
+
+
+def correct_attempt(session: Session, attempt: Attempt, *, client_id: str, examiner: User, reason: str,
+                    now: datetime | None = None) -> Attempt:
+    """A correction of a final result: a new attempt on the same paper that names the old one and why.
+
+    The old result stays as it was; the inspection shows the correction in its place.
+    """
+    existing = session.scalar(select(Attempt).where(Attempt.client_id == client_id))
+    if existing is not None:
+        if existing.corrects_id != attempt.id:
+            raise AttemptConflict(msg("this request id was already used for another paper"))
+        return existing
+    if attempt.status != "final":
+        raise AttemptError(msg("only a final result can be corrected"))
+    if attempt.inspection.status != "open":
+        raise AttemptError(msg("the inspection is closed"))
+    if not reason.strip():
+        raise AttemptError(msg("a correction needs a reason"))
+    if session.scalar(select(Attempt.id).where(Attempt.corrects_id == attempt.id)):
+        raise AttemptError(msg("this result was already corrected; correct the latest record"))
+    correction = Attempt(client_id=client_id, inspection_id=attempt.inspection_id, worker_id=attempt.worker_id,
+                         examiner_id=examiner.id, mode=attempt.mode, blueprint=attempt.blueprint, seed=attempt.seed,
+                         items=attempt.items, started_at=now or utcnow(), corrects_id=attempt.id,
+                         correction_reason=reason.strip())
+    session.add(correction)
+    session.flush()
+    return correction
 
 
 def _payload_hash(responses: list[Any]) -> str:
@@ -113,10 +198,7 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
         raise AttemptError(msg("the inspection is closed"))
     if not isinstance(responses, list) or len(responses) != len(attempt.items):
         raise ScoringError(f"the paper has {len(attempt.items)} items")
-    versions = {v.id: v for v in session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_([item["version_id"] for item in attempt.items]))
-        .options(selectinload(QuestionVersion.basis)))}
-    contents = [version_content(versions[item["version_id"]]) for item in attempt.items]
+    contents = _contents(session, attempt)
     bank_responses = [_to_bank_letters(item, response) for item, response in zip(attempt.items, responses, strict=True)]
     result = score_paper(contents, bank_responses, attempt.blueprint["pass_mark"], attempt.blueprint["multiple_rule"])
     now = now or utcnow()

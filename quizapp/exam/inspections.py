@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import msg
-from quizapp.models import Enterprise, Inspection, TeamMember, User
+from quizapp.exam.roster import CERTIFICATE_BASIS, certificate_problem
+from quizapp.models import Attempt, Enterprise, Finding, Inspection, TeamMember, User, Worker
 from quizapp.models.base import utcnow
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
@@ -54,12 +56,65 @@ def check_in(session: Session, enterprise: Enterprise, inspector: User, kind: st
     return inspection
 
 
-def close_inspection(session: Session, inspection: Inspection, inspector: User) -> None:
-    """Close (and so lock) an inspection; only a member of its team may."""
+def close_inspection(session: Session, inspection: Inspection, inspector: User, now: datetime | None = None) -> None:
+    """Close (and so lock) an inspection; only a member of its team may.
+
+    Closing records a finding for every worker whose post needs a special-operation certificate they
+    do not validly hold: they must stop that work at once, so the finding is due the same day.
+    """
     if inspection.status != "open":
         raise InspectionError(msg("the inspection is already closed"))
     if not any(member.user_id == inspector.id for member in inspection.team):
         raise InspectionError(msg("only a member of the inspection team may close it"))
+    now = now or utcnow()
+    for worker, problem in certificate_problems(inspection.enterprise.workers, local_today(now)):
+        session.add(Finding(inspection_id=inspection.id, worker_id=worker.id, kind=problem, basis=CERTIFICATE_BASIS,
+                            due_on=local_today(now)))
     inspection.status = "closed"
-    inspection.closed_at = utcnow()
+    inspection.closed_at = now
     session.flush()
+
+
+def certificate_problems(workers: list[Worker], today: date) -> list[tuple[Worker, str]]:
+    return [(worker, problem) for worker in workers if (problem := certificate_problem(worker, today))]
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    """What the inspection page and the closing summary show."""
+
+    results: list[Attempt]  # each examined worker's latest final result (corrections replace what they correct)
+    in_progress: list[Attempt]
+    not_examined: list[Worker]
+    findings: list[Finding]  # findings of corrected results are withdrawn and left out
+    certificate_problems: list[tuple[Worker, str]]  # recorded as findings when the inspection closes
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for attempt in self.results if attempt.passed)
+
+    @property
+    def results_by_worker(self) -> dict[int, Attempt]:
+        return {attempt.worker_id: attempt for attempt in self.results}
+
+    @property
+    def average_score(self) -> float | None:
+        return round(sum(a.score for a in self.results) / len(self.results), 1) if self.results else None
+
+
+def inspection_summary(session: Session, inspection: Inspection) -> InspectionSummary:
+    attempts = list(session.scalars(select(Attempt).where(Attempt.inspection_id == inspection.id)
+                                    .order_by(Attempt.started_at, Attempt.id)))
+    corrected = {attempt.corrects_id for attempt in attempts if attempt.corrects_id}
+    current = [attempt for attempt in attempts if attempt.id not in corrected]
+    results = [attempt for attempt in current if attempt.status == "final"]
+    in_progress = [attempt for attempt in current if attempt.status != "final"]
+    examined = {attempt.worker_id for attempt in attempts}
+    findings = [finding for finding in session.scalars(select(Finding).where(Finding.inspection_id == inspection.id)
+                                                       .order_by(Finding.id))
+                if finding.attempt_id not in corrected]
+    pending = [] if inspection.status == "closed" else certificate_problems(inspection.enterprise.workers,
+                                                                            inspection.local_date)
+    return InspectionSummary(results, in_progress,
+                             [worker for worker in inspection.enterprise.workers if worker.id not in examined],
+                             findings, pending)

@@ -51,6 +51,10 @@ def _right_answer(item: dict[str, Any], version: QuestionVersion) -> Any:
         return _shown_letter(item, version.answer)
     if version.type == "multiple":
         return sorted(_shown_letter(item, letter) for letter in version.answer)
+    if version.type == "oral":
+        return version.key_points
+    if version.type == "practical":
+        return version.steps
     return version.answer
 
 

@@ -1,41 +1,104 @@
-"""The questions a worker may be asked: active, for their role, for the enterprise's industries or 通用."""
+"""Drawing a paper from the bank in the database, without loading the whole pool.
+
+The pool for a worker is the active questions for their role whose industries meet the enterprise's
+industries or 通用. Every question version has a fixed random ``draw_key``; for each question type the
+seed picks a point on that circle of keys and the draw reads the next few eligible versions from an index
+(type, draw_key), wrapping around at the end. Each version is equally likely to be in that window, the
+cost does not grow with the size of the bank, and the same seed over the same bank reads the same window,
+so it gives the same paper. Within the window, ``quizapp.exam.assemble.pick`` spreads the paper over
+topics and prefers questions this enterprise has not seen lately.
+
+When the window, wrapped all the way round, holds fewer versions than the blueprint asks for, it holds
+the whole pool of that type, so the shortage it reports is exact.
+"""
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
-from quizapp.exam.assemble import Candidate
-from quizapp.exam.blueprint import GENERAL_INDUSTRY
+from quizapp.exam.assemble import Candidate, Paper, check_shortage, pick
+from quizapp.exam.blueprint import GENERAL_INDUSTRY, Blueprint
 from quizapp.models import Industry, Question, QuestionVersion, Role, Topic
-from quizapp.models.question import version_industries, version_roles, version_topics
+from quizapp.models.question import DRAW_KEY_RANGE, version_industries, version_roles, version_topics
+
+WINDOW_PER_ITEM = 5
+"""How many eligible versions are read for each item a blueprint asks for (plus ``WINDOW_EXTRA``): the
+choice among them spreads the paper over topics and steers round recently used questions."""
+WINDOW_EXTRA = 10
 
 
-def eligible_candidates(session: Session, role: str, industries: Iterable[str],
-                        types: Iterable[str]) -> list[Candidate]:
-    """Every current version that may be drawn for ``role`` in an enterprise of ``industries``."""
-    industry_codes = {*industries, GENERAL_INDUSTRY}
-    for_role = exists().where(version_roles.c.version_id == QuestionVersion.id,
-                              version_roles.c.role_id == Role.id, Role.code == role)
-    for_industry = exists().where(version_industries.c.version_id == QuestionVersion.id,
-                                  version_industries.c.industry_id == Industry.id,
-                                  Industry.code.in_(industry_codes))
-    rows = session.execute(
-        select(Question.id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.difficulty,
-               QuestionVersion.options)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
-        .where(Question.status == "active", QuestionVersion.type.in_(list(types)), for_role, for_industry)
-    ).all()
+def extended_weights(session: Session, weights: Mapping[str, int]) -> dict[str, int]:
+    """A blueprint's topic weights, applied to the sub-topics of every weighted topic too."""
+    if not weights:
+        return {}
+    parent = Topic.__table__.alias("parent")
+    rows = session.execute(select(Topic.code, parent.c.code).join(parent, parent.c.id == Topic.parent_id, isouter=True)
+                           .where(Topic.code.in_(list(weights)) | parent.c.code.in_(list(weights))))
+    return {code: weights.get(code) or weights[parent_code] for code, parent_code in rows}
+
+
+def _eligible(role: str, industries: Iterable[str], blueprint: Blueprint, answered: set[int]) -> Select:
+    low, high = blueprint.difficulty
+    query = (
+        select(QuestionVersion.question_id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.difficulty,
+               QuestionVersion.options, QuestionVersion.draw_key)
+        .join(Question, and_(Question.id == QuestionVersion.question_id,
+                             Question.current_number == QuestionVersion.number, Question.status == "active"))
+        .where(QuestionVersion.difficulty.between(low, high),
+               exists().where(version_roles.c.version_id == QuestionVersion.id,
+                              version_roles.c.role_id == select(Role.id).where(Role.code == role).scalar_subquery()),
+               exists().where(version_industries.c.version_id == QuestionVersion.id,
+                              version_industries.c.industry_id.in_(
+                                  select(Industry.id).where(Industry.code.in_({*industries, GENERAL_INDUSTRY})))))
+    )
+    if blueprint.topics:
+        query = query.where(exists().where(
+            version_topics.c.version_id == QuestionVersion.id, version_topics.c.topic_id == Topic.id,
+            Topic.code.in_(list(blueprint.topics))))
+    if answered:
+        query = query.where(QuestionVersion.question_id.not_in(answered))
+    return query
+
+
+def _window(session: Session, eligible: Select, kind: str, start: int, size: int) -> list:
+    """The ``size`` eligible versions of ``kind`` from ``start`` on the circle of draw keys."""
+    of_kind = eligible.where(QuestionVersion.type == kind).order_by(QuestionVersion.draw_key)
+    rows = session.execute(of_kind.where(QuestionVersion.draw_key >= start).limit(size)).all()
+    if len(rows) < size:
+        rows += session.execute(of_kind.where(QuestionVersion.draw_key < start).limit(size - len(rows))).all()
+    return rows
+
+
+def _topics_of(session: Session, version_ids: list[int]) -> dict[int, tuple[str, ...]]:
     topics: dict[int, list[str]] = defaultdict(list)
-    version_ids = [row[1] for row in rows]
     if version_ids:
         for version_id, code in session.execute(
                 select(version_topics.c.version_id, Topic.code).join(Topic, Topic.id == version_topics.c.topic_id)
                 .where(version_topics.c.version_id.in_(version_ids)).order_by(Topic.position)):
             topics[version_id].append(code)
-    return [Candidate(question_id, version_id, kind, tuple(topics[version_id]), difficulty, len(options or []))
-            for question_id, version_id, kind, difficulty, options in rows]
+    return {version_id: tuple(codes) for version_id, codes in topics.items()}
+
+
+def draw_paper(session: Session, role: str, industries: Iterable[str], blueprint: Blueprint, seed: int,
+               answered: Iterable[int] = (), recently_used: Iterable[int] = (), allow_short: bool = False) -> Paper:
+    """Draw a paper for a worker of ``role`` in an enterprise of ``industries`` (see the module's note)."""
+    rng = random.Random(seed)
+    eligible = _eligible(role, industries, blueprint, set(answered))
+    windows = {kind: _window(session, eligible, kind, rng.randrange(DRAW_KEY_RANGE),
+                             count * WINDOW_PER_ITEM + WINDOW_EXTRA)
+               for kind, count in blueprint.items.items() if count}
+    check_shortage({kind: len(windows.get(kind, ())) for kind in blueprint.items}, blueprint, allow_short)
+    topics = _topics_of(session, [row.id for rows in windows.values() for row in rows])
+    weights = extended_weights(session, blueprint.topic_weights)
+    stale = set(recently_used)
+    items = []
+    for kind, rows in windows.items():
+        pool = [Candidate(row.question_id, row.id, kind, topics.get(row.id, ()), row.difficulty, len(row.options or []))
+                for row in rows]
+        items += pick(pool, blueprint.items[kind], rng, stale, weights)
+    return Paper(seed, tuple(items))

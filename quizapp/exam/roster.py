@@ -73,6 +73,29 @@ class CertificateCheck:
         return self.state in (CertificateState.VALID, CertificateState.REVIEW_DUE_SOON)
 
 
+CERTIFICATE_BASIS = [{"source": "work-safety-law", "article": "30"},
+                     {"source": "work-safety-law", "article": "97(七)"},
+                     {"source": "major-hazard-criteria", "article": "3(二)"}]
+"""Special-operation work needs a valid certificate (安法 30, fined under 97(七)); in 工贸 enterprises
+working without one is a major accident hazard (判定标准 3(二))."""
+
+
+def certificate_problem(worker: Worker, today: date) -> str | None:
+    """The finding a worker's post calls for: no certificate of the required category, or only
+    expired or unreviewed ones; None when the post needs none or one is usable."""
+    if not worker.required_category:
+        return None
+    checks = [check_certificate(cert.issued_on, cert.last_reviewed_on, today)
+              for cert in worker.certificates if cert.category_code == worker.required_category]
+    if not checks:
+        return "certificate_missing"
+    if any(check.usable for check in checks):
+        return None
+    if all(check.state == CertificateState.EXPIRED for check in checks):
+        return "certificate_expired"
+    return "certificate_review_overdue"
+
+
 def roster_checks(workers: list[Worker], today: date) -> dict[int, CertificateCheck]:
     """Each certificate's check, by certificate id, for a roster page."""
     return {cert.id: check_certificate(cert.issued_on, cert.last_reviewed_on, today)

@@ -16,6 +16,8 @@ from quizapp.bank.types import normalize_fill_answer, option_letters
 
 MULTIPLE_RULES = ("half_for_subset", "all_or_nothing")
 STEP_MARKS = ("done", "missed", "out_of_order")
+ORAL_MARKS = ("correct", "partial", "wrong", "prompted")  # 答对 / 部分 / 答错 / 需提示, kept with the points
+NOTE_LENGTH = 500
 
 
 class ScoringError(ValueError):
@@ -86,12 +88,18 @@ def score_fill(content: dict[str, Any], response: Any, rule: str) -> ItemResult:
 
 
 def score_oral(content: dict[str, Any], response: Any, rule: str) -> ItemResult:
-    """The weights of the key points the examiner heard, over all key points' weights."""
+    """The weights of the key points the examiner heard, over all key points' weights.
+
+    The examiner's quick mark and note are kept with the response but do not change the score.
+    """
     points = content["key_points"]
     heard = response.get("points") if isinstance(response, dict) else None
     if not isinstance(heard, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(points) for i in heard):
         raise ScoringError(f"an oral response names the key points heard, by number 0 to {len(points) - 1}")
+    if response.get("mark", "") not in ("", *ORAL_MARKS) or not isinstance(response.get("note", ""), str) \
+            or len(response.get("note", "")) > NOTE_LENGTH:
+        raise ScoringError(f"an oral response's mark is one of {', '.join(ORAL_MARKS)}, with a short note")
     total = sum(point["weight"] for point in points)
     return _result(sum(points[i]["weight"] for i in set(heard)) / total)
 

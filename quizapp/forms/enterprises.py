@@ -1,14 +1,16 @@
-"""The enterprise form: the 统一社会信用代码 is checked with its check character."""
+"""The enterprise and roster forms (the 统一社会信用代码 is checked with its check character), and xlsx uploads."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.forms.bank import CheckboxListField
 from quizapp.models.enterprise import credit_code_problem
+from quizapp.web.i18n import translate_message
 
 
 class EnterpriseForm(FlaskForm):
@@ -24,7 +26,7 @@ class EnterpriseForm(FlaskForm):
     def validate_credit_code(self, field) -> None:
         problem = credit_code_problem(field.data or "")
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(translate_message(problem))
 
 
 class WorkerForm(FlaskForm):
@@ -55,3 +57,10 @@ class WorkerForm(FlaskForm):
             return None
         return {"category_code": self.certificate_category.data, "number": self.certificate_number.data.strip(),
                 "issued_on": self.certificate_issued_on.data, "last_reviewed_on": self.certificate_reviewed_on.data}
+
+
+class SheetUploadForm(FlaskForm):
+    """An Excel workbook of enterprises or of a roster; its cells are checked on import, not here."""
+
+    file = FileField(_l("Excel workbook (.xlsx)"),
+                     validators=[FileRequired(), FileAllowed(["xlsx"], _l("Upload an .xlsx file."))])

@@ -9,6 +9,11 @@ KIND_LABELS = {"routine": _l("Routine"), "assistance": _l("Assistance"), "covert
 CERTIFICATE_STATE_LABELS = {"valid": _l("valid"), "review_due_soon": _l("review due soon"),
                             "review_overdue": _l("review overdue"), "expired": _l("expired")}
 
+FINDING_LABELS = {"failed_exam": _l("Failed the exam: re-exam due"),
+                  "certificate_missing": _l("Special operation without a certificate"),
+                  "certificate_expired": _l("Special-operation certificate expired"),
+                  "certificate_review_overdue": _l("Special-operation certificate not reviewed in time")}
+
 
 class CheckInForm(FlaskForm):
     kind = SelectField(_l("Kind of inspection"),

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
 from quizapp.models.attempt import Attempt, Finding
+from quizapp.models.blueprint import BlueprintSetting
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.inspection import Inspection, TeamMember
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
@@ -9,6 +10,7 @@ from quizapp.models.user import User
 
 __all__ = [
     "Attempt",
+    "BlueprintSetting",
     "Certificate",
     "Enterprise",
     "Finding",

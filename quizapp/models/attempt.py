@@ -93,4 +93,5 @@ class Finding(CreatedAtMixin, db.Model):
     due_on: Mapped[date] = mapped_column(Date)
 
     inspection: Mapped[Inspection] = relationship()
+    worker: Mapped[Worker | None] = relationship()
     attempt: Mapped[Attempt | None] = relationship()

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.bank.problems import msg
 from quizapp.extensions import db
 from quizapp.models.base import CreatedAtMixin
 
@@ -22,14 +23,14 @@ def credit_code_problem(code: str) -> str | None:
     character is caught here rather than creating a second record for the same enterprise.
     """
     if len(code) != 18:
-        return f"a unified social credit code has 18 characters, not {len(code)}"
+        return msg("a unified social credit code has 18 characters, not {length}", length=len(code))
     bad = sorted({ch for ch in code if ch not in CREDIT_CODE_ALPHABET})
     if bad:
-        return f"characters not allowed in a unified social credit code: {''.join(bad)}"
+        return msg("characters not allowed in a unified social credit code: {bad}", bad="".join(bad))
     total = sum(CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(code, CREDIT_CODE_WEIGHTS, strict=False))
     expected = CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
     if code[17] != expected:
-        return f"check digit is {code[17]}, expected {expected}"
+        return msg("check digit is {found}, expected {expected}", found=code[17], expected=expected)
     return None
 
 

@@ -7,6 +7,7 @@ updated or deleted once written.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -32,6 +34,12 @@ from quizapp.models.taxonomy import Industry, LegalSource, Role, Topic
 
 QUESTION_TYPES = ("single", "multiple", "judge", "fill", "oral", "practical")
 QUESTION_STATUSES = ("active", "retired")
+DRAW_KEY_RANGE = 2**31
+
+
+def new_draw_key() -> int:
+    """A version's fixed random place in the drawing order (see ``quizapp.exam.pool``)."""
+    return secrets.randbelow(DRAW_KEY_RANGE)
 
 
 def _tag_table(name: str, column: str, target_table: str) -> Table:
@@ -87,6 +95,7 @@ class QuestionVersion(CreatedAtMixin, db.Model):
         CheckConstraint(
             "type IN ('single', 'multiple', 'judge', 'fill', 'oral', 'practical')", name="type"
         ),
+        Index("ix_question_versions_type_draw_key", "type", "draw_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +112,7 @@ class QuestionVersion(CreatedAtMixin, db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(255), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    draw_key: Mapped[int] = mapped_column(Integer, default=new_draw_key)
 
     question: Mapped[Question] = relationship(back_populates="versions")
     roles: Mapped[list[Role]] = relationship(secondary=version_roles, order_by=Role.position)

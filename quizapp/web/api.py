@@ -67,7 +67,7 @@ def start(token: str):
     inspection = db.first_or_404(select(Inspection).where(Inspection.public_token == token))
     worker = db.first_or_404(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
     attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
-                            examiner=current_user, blueprint=blueprint_for(worker.role_code),
+                            examiner=current_user, blueprint=blueprint_for(db.session, worker.role_code),
                             allow_short=bool(payload.get("allow_short")))
     db.session.commit()
     return jsonify(paper_view(db.session, attempt)), 201

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
+from typing import IO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -10,10 +13,19 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
+from quizapp.exam.enterprise_import import (
+    ENTERPRISES,
+    ROSTER,
+    ImportCounts,
+    SheetError,
+    import_enterprises,
+    import_roster,
+    write_template,
+)
 from quizapp.exam.inspections import local_today
 from quizapp.exam.roster import RosterError, add_worker, roster_checks
 from quizapp.extensions import db
-from quizapp.forms.enterprises import EnterpriseForm, WorkerForm
+from quizapp.forms.enterprises import EnterpriseForm, SheetUploadForm, WorkerForm
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
 from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
 from quizapp.pdf.fonts import FontMissingError, cjk_font
@@ -22,6 +34,7 @@ from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+SHEET_KINDS = {"enterprises": ENTERPRISES, "roster": ROSTER}
 
 
 def _enterprise_or_404(token: str) -> Enterprise:
@@ -66,6 +79,43 @@ def create():
             flash(_("Enterprise saved."), "success")
             return redirect(url_for("enterprises.show", token=enterprise.qr_token))
     return render_template("enterprises/edit.html", form=form, enterprise=None)
+
+
+def _sheet_upload(importer: Callable[[IO[bytes], str], ImportCounts], done_url: str,
+                  enterprise: Enterprise | None = None):
+    """Import an uploaded workbook in one transaction; its problems are shown on the page, and nothing is saved."""
+    form = SheetUploadForm()
+    problems = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            counts = importer(upload.stream, Path((upload.filename or "upload.xlsx").replace("\\", "/")).name)
+        except SheetError as error:
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=counts.created, updated=counts.updated, unchanged=counts.unchanged), "success")
+            return redirect(done_url)
+    return render_template("enterprises/import.html", form=form, problems=problems, enterprise=enterprise)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_enterprises_page():
+    return _sheet_upload(lambda stream, name: import_enterprises(db.session, stream, name),
+                         url_for("enterprises.index"))
+
+
+@bp.route("/import-template/<any(enterprises, roster):kind>.xlsx")
+@roles_required("admin", "inspector", "enterprise")
+def import_template(kind: str):
+    """An empty workbook with the columns an import expects, and an example row."""
+    workbook = BytesIO()
+    write_template(SHEET_KINDS[kind], workbook)
+    workbook.seek(0)
+    return send_file(workbook, download_name=f"{kind}.xlsx", as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/<token>/edit", methods=["GET", "POST"])
@@ -138,3 +188,12 @@ def add_worker_page(token: str):
             flash(_("%(name)s is on the roster.", name=form.name.data), "success")
             return redirect(url_for("enterprises.show", token=enterprise.qr_token))
     return render_template("enterprises/worker.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/<token>/workers/import", methods=["GET", "POST"])
+@roles_required("admin", "inspector", "enterprise")
+def import_roster_page(token: str):
+    enterprise = _enterprise_or_404(token)
+    hash_key = current_app.config["QUIZAPP_ID_HASH_KEY"].encode()
+    return _sheet_upload(lambda stream, name: import_roster(db.session, enterprise, stream, name, hash_key=hash_key),
+                         url_for("enterprises.show", token=token), enterprise)

@@ -34,7 +34,8 @@ def translate_message(message: str) -> str:
     """
     if not isinstance(message, Message):
         return message
+    params = {name: translate_message(value) for name, value in message.params.items()}  # nested messages too
     try:
-        return get_translations().gettext(message.template).format(**message.params)
+        return get_translations().gettext(message.template).format(**params)
     except (KeyError, IndexError, ValueError):
         return str(message)

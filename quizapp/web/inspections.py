@@ -7,11 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from quizapp.exam.inspections import InspectionError, check_in, close_inspection, local_today, open_inspection_today
+from quizapp.bank.citations import format_citation
+from quizapp.exam.inspections import (
+    InspectionError,
+    check_in,
+    close_inspection,
+    inspection_summary,
+    local_today,
+    open_inspection_today,
+)
 from quizapp.exam.roster import roster_checks
 from quizapp.extensions import db
-from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS, KIND_LABELS, CheckInForm, CloseForm
-from quizapp.models import Enterprise, Inspection
+from quizapp.forms.exams import MODE_LABELS
+from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS, FINDING_LABELS, KIND_LABELS, CheckInForm, CloseForm
+from quizapp.models import Enterprise, Inspection, LegalSource
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
 
@@ -43,10 +52,18 @@ def _inspection_or_404(token: str) -> Inspection:
 @bp.route("/inspections/<token>")
 @roles_required("inspector", "admin")
 def show(token: str):
+    """Examined staff and their results, findings, what is still to do; after closing, the summary."""
     inspection = _inspection_or_404(token)
-    certificates = roster_checks(inspection.enterprise.workers, local_today())
-    return render_template("inspections/show.html", inspection=inspection, kinds=KIND_LABELS,
-                           certificates=certificates, state_labels=CERTIFICATE_STATE_LABELS, close_form=CloseForm())
+    summary = inspection_summary(db.session, inspection)
+    sources = {source.code: source for source in db.session.scalars(select(LegalSource))}
+    basis = {finding.id: [format_citation(sources[b["source"]].short_name or sources[b["source"]].name,
+                                          sources[b["source"]].kind, b["article"])
+                          for b in finding.basis if b["source"] in sources]
+             for finding in summary.findings}
+    return render_template("inspections/show.html", inspection=inspection, kinds=KIND_LABELS, summary=summary,
+                           certificates=roster_checks(inspection.enterprise.workers, local_today()),
+                           state_labels=CERTIFICATE_STATE_LABELS, close_form=CloseForm(), modes=MODE_LABELS,
+                           finding_labels=FINDING_LABELS, finding_basis=basis)
 
 
 @bp.route("/inspections/<token>/close", methods=["POST"])

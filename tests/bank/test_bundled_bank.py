@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from quizapp.bank.stats import bank_stats
 from quizapp.bank.taxonomy import NUMBERED_KINDS
 from quizapp.bank.validate import load_bank
-from quizapp.exam.blueprint import DEFAULT_BLUEPRINT, blueprint_for, disjoint_papers
+from quizapp.exam.blueprint import DEFAULT_BLUEPRINT, default_blueprint, disjoint_papers
 from tests.conftest import BANK
 
 ROLES = ("principal", "safety-director", "safety-manager", "special-operator", "team-leader", "worker")
@@ -122,6 +122,6 @@ def test_fill_answers_do_not_show_in_their_stems(active):
 def test_three_papers_without_a_shared_question(active, role, use_role_blueprint):
     """For every role and every industry in the seed, the default blueprint — and the role's own —
     draws three disjoint papers."""
-    blueprint = blueprint_for(role) if use_role_blueprint else DEFAULT_BLUEPRINT
+    blueprint = default_blueprint(role) if use_role_blueprint else DEFAULT_BLUEPRINT
     short = {industry: disjoint_papers(active, role, industry, blueprint) for industry in SEED_INDUSTRIES}
     assert {industry: count for industry, count in short.items() if count < 3} == {}, blueprint

@@ -32,9 +32,9 @@ def test_admin_creates_and_edits_an_enterprise(admin, client, db):
 
 
 @pytest.mark.parametrize(("code", "message"), [
-    ("91371300MA3C8H1X2J", "check digit is J, expected P"),
-    ("91371300MA3C8H1X", "a unified social credit code has 18 characters, not 16"),
-    ("91371300MA3C8H1XIO", "characters not allowed in a unified social credit code: IO"),
+    ("91371300MA3C8H1X2J", "校验码是 J，应为 P"),
+    ("91371300MA3C8H1X", "统一社会信用代码应为 18 位，而不是 16 位"),
+    ("91371300MA3C8H1XIO", "统一社会信用代码中不允许出现这些字符：IO"),
 ])
 def test_a_bad_credit_code_is_refused_at_its_field(admin, client, db, code, message):
     response = client.post("/enterprises/new", data={**FORM, "credit_code": code})
