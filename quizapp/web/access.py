@@ -10,7 +10,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.extensions import login_manager
@@ -60,6 +61,8 @@ def enforce_login():
     if access == PUBLIC:
         return None
     if not current_user.is_authenticated:
+        if request.blueprint == "api":  # a tablet's script wants a status, not the login page
+            return jsonify({"error": _("Sign in first.")}), 401
         return login_manager.unauthorized()
     if access is None:
         current_app.logger.error("view %s declares no access rule; refusing", request.endpoint)

@@ -97,3 +97,9 @@ def test_enterprise_users_cannot_use_the_exam_api(auth, client, db, imported_ban
     auth.login_as("enterprise", enterprise=enterprise)
     response = client.post("/api/inspections/any/attempts", json={"client_id": str(uuid.uuid4())})
     assert response.status_code == 403
+
+
+def test_anonymous_api_calls_get_401_not_the_login_page(client, db):
+    response = client.post("/api/inspections/any/attempts", json={"client_id": str(uuid.uuid4())})
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "请先登录。"}
