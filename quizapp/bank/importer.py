@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import BankError
@@ -160,7 +160,20 @@ def import_bank(session: Session, bank: Bank, *, created_by_id: int | None = Non
         if progress:
             progress(len(chunk))
     summary.retired = _retire_missing(session, bank, existing)
+    if summary.added + summary.changed + summary.retired:
+        _refresh_statistics(session)
     return summary
+
+
+DRAWN_TABLES = ("questions", "question_versions", "question_version_roles", "question_version_industries",
+                "question_version_topics")
+
+
+def _refresh_statistics(session: Session) -> None:
+    """After a bulk import PostgreSQL's planner still believes the tables are empty until autovacuum
+    catches up, and draws a paper by scanning them (230 ms instead of 14 ms at 100,000 questions)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(DRAWN_TABLES)}"))
 
 
 def _retire_missing(session: Session, bank: Bank, existing: dict[str, _Existing]) -> int:

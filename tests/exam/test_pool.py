@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quizapp.exam.assemble import ShortageError
 from quizapp.exam.blueprint import Blueprint
@@ -72,3 +74,24 @@ def test_topic_weights_reach_sub_topics_and_steer_the_paper(db, imported_bank):
                    for topic in topics_of(db, draw_paper(db.session, "principal", INDUSTRIES, blueprint, seed=seed)))
 
     assert law_share(weighted) > law_share(even) + 20
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**62), role=st.sampled_from(["worker", "principal", "special-operator"]),
+       industry=st.sampled_from(["nonferrous", "hazardous-chemicals", "machinery"]),
+       counts=st.fixed_dictionaries({kind: st.integers(0, 40) for kind in ("single", "judge", "oral", "practical")}))
+def test_every_seed_meets_the_blueprint_or_states_the_exact_shortage(db, imported_bank, seed, role, industry, counts):
+    """The window never hides questions: a shortage equals what the whole pool lacks, by type."""
+    blueprint = Blueprint("any", counts)
+    whole = draw_paper(db.session, role, [industry], Blueprint("all", dict.fromkeys(counts, 10_000)), seed,
+                       allow_short=True)
+    available = Counter(item.type for item in whole.items)
+    expected = {kind: count - available[kind] for kind, count in counts.items() if available[kind] < count}
+    try:
+        paper = draw_paper(db.session, role, [industry], blueprint, seed)
+    except ShortageError as error:
+        assert error.missing == expected
+        return
+    assert not expected
+    assert Counter(item.type for item in paper.items) == +Counter(counts)
+    assert len({item.question_id for item in paper.items}) == len(paper.items)
