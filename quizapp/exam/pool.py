@@ -18,7 +18,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from quizapp.exam.assemble import Candidate, Paper, check_shortage, pick
@@ -65,13 +65,26 @@ def _eligible(role: str, industries: Iterable[str], blueprint: Blueprint, answer
     return query
 
 
-def _window(session: Session, eligible: Select, kind: str, start: int, size: int) -> list:
-    """The ``size`` eligible versions of ``kind`` from ``start`` on the circle of draw keys."""
-    of_kind = eligible.where(QuestionVersion.type == kind).order_by(QuestionVersion.draw_key)
-    rows = session.execute(of_kind.where(QuestionVersion.draw_key >= start).limit(size)).all()
-    if len(rows) < size:
-        rows += session.execute(of_kind.where(QuestionVersion.draw_key < start).limit(size - len(rows))).all()
-    return rows
+def _windows(session: Session, eligible: Select, sizes: Mapping[str, tuple[int, int]]) -> dict[str, list]:
+    """For each type, the ``size`` eligible versions from ``start`` on the circle of draw keys, in one query.
+
+    ``sizes`` maps a type to (start, size). Each type contributes the versions from ``start`` on and, for the
+    wrap past the end, those from 0; only the first ``size`` of the two are kept.
+    """
+    parts = []
+    for kind, (start, size) in sizes.items():
+        of_kind = eligible.where(QuestionVersion.type == kind).order_by(QuestionVersion.draw_key).limit(size)
+        for lap, where in enumerate((QuestionVersion.draw_key >= start, QuestionVersion.draw_key < start)):
+            part = of_kind.where(where).add_columns(literal(lap).label("lap")).subquery()
+            parts.append(select(part))
+    if not parts:
+        return {}
+    rows = session.execute(union_all(*parts)).all()
+    windows: dict[str, list] = {kind: [] for kind in sizes}
+    for row in sorted(rows, key=lambda row: (row.lap, row.draw_key)):
+        if len(windows[row.type]) < sizes[row.type][1]:
+            windows[row.type].append(row)
+    return windows
 
 
 def _topics_of(session: Session, version_ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -89,9 +102,8 @@ def draw_paper(session: Session, role: str, industries: Iterable[str], blueprint
     """Draw a paper for a worker of ``role`` in an enterprise of ``industries`` (see the module's note)."""
     rng = random.Random(seed)
     eligible = _eligible(role, industries, blueprint, set(answered))
-    windows = {kind: _window(session, eligible, kind, rng.randrange(DRAW_KEY_RANGE),
-                             count * WINDOW_PER_ITEM + WINDOW_EXTRA)
-               for kind, count in blueprint.items.items() if count}
+    windows = _windows(session, eligible, {kind: (rng.randrange(DRAW_KEY_RANGE), count * WINDOW_PER_ITEM + WINDOW_EXTRA)
+                                           for kind, count in blueprint.items.items() if count})
     check_shortage({kind: len(windows.get(kind, ())) for kind in blueprint.items}, blueprint, allow_short)
     topics = _topics_of(session, [row.id for rows in windows.values() for row in rows])
     weights = extended_weights(session, blueprint.topic_weights)
