@@ -45,14 +45,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from quizapp.web import api, auth, bank, blueprints, enterprises, exams, home, inspections
+    from quizapp.web import api, auth, bank, blueprints, enterprises, exams, home, inspections, sheets
     from quizapp.web.access import enforce_login
     from quizapp.web.templating import register_template_helpers
 
     app.before_request(enforce_login)
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, enterprises.bp, inspections.bp, exams.bp,
-                      api.bp):
+                      sheets.bp, api.bp):
         app.register_blueprint(blueprint)
 
 

@@ -20,10 +20,17 @@ from quizapp.bank.problems import Problem
 from quizapp.bank.stats import bank_stats
 from quizapp.bank.types import QUESTION_TYPES
 from quizapp.bank.validate import Bank, load_bank
+from quizapp.exam.assemble import ShortageError
+from quizapp.exam.blueprint import blueprint_for
 from quizapp.exam.enterprise_import import SheetError, import_enterprises, import_roster
+from quizapp.exam.sheets import MAX_BATCH, print_batch
 from quizapp.extensions import db
-from quizapp.models import Enterprise, User
+from quizapp.models import Enterprise, Role, User
 from quizapp.models.user import USER_ROLES
+from quizapp.pdf.documents import answer_keys, quiz_sheets
+from quizapp.pdf.fonts import FontMissingError, cjk_font
+from quizapp.pdf.sheets import answer_key_pdf, quiz_sheets_pdf
+from quizapp.web.sheets import sheet_url
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -160,6 +167,39 @@ def _enterprise_or_exit(credit_code: str) -> Enterprise:
     if enterprise is None:
         raise click.ClickException(f"no enterprise with credit code {credit_code!r}")
     return enterprise
+
+
+@main.group()
+def papers() -> None:
+    """Paper quiz sheets."""
+
+
+@papers.command("print")
+@click.option("--enterprise", "credit_code", required=True, help="The enterprise's unified social credit code.")
+@click.option("--role", required=True, help="The role code the papers are for (see question_bank/taxonomy.yaml).")
+@click.option("--count", type=click.IntRange(1, MAX_BATCH), default=10, show_default=True, help="How many papers.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="The quiz sheets PDF.")
+@click.option("--answer-key", type=click.Path(dir_okay=False, writable=True), help="Also write the answer key PDF.")
+@click.option("--base-url", help="Where the app is served, for the QR codes [default: QUIZAPP_BASE_URL].")
+def papers_print(credit_code: str, role: str, count: int, out: str, answer_key: str | None,
+                 base_url: str | None) -> None:
+    """Draw COUNT different papers for ROLE at the enterprise and print them, each with its QR code."""
+    enterprise = _enterprise_or_exit(credit_code)
+    if db.session.scalar(select(Role.id).where(Role.code == role)) is None:
+        raise click.ClickException(f"no role {role!r} in the taxonomy")
+    try:
+        font = cjk_font(current_app.config["QUIZAPP_PDF_FONT"])
+        sheets = print_batch(db.session, enterprise=enterprise, role=role, count=count,
+                             blueprint=blueprint_for(db.session, role))
+    except (FontMissingError, ShortageError) as error:
+        raise click.ClickException(str(error)) from error
+    with current_app.test_request_context(base_url=base_url or current_app.config["QUIZAPP_BASE_URL"]):
+        Path(out).write_bytes(quiz_sheets_pdf(quiz_sheets(db.session, sheets, sheet_url), font))
+        if answer_key:
+            Path(answer_key).write_bytes(answer_key_pdf(answer_keys(db.session, sheets, sheet_url), font))
+    db.session.commit()  # only papers that were printed are kept
+    click.echo(f"Printed {count} papers for {role} at {enterprise.name} to {out}"
+               + (f", answer key to {answer_key}" if answer_key else "") + ".")
 
 
 @main.group()

@@ -63,6 +63,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "QUIZAPP_ID_HASH_KEY": os.environ.get("QUIZAPP_ID_HASH_KEY") or None,
         "QUIZAPP_PDF_FONT": os.environ.get("QUIZAPP_PDF_FONT") or None,
         "QUIZAPP_REEXAM_DAYS": _int_env("QUIZAPP_REEXAM_DAYS", 30),
+        "QUIZAPP_BASE_URL": os.environ.get("QUIZAPP_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",

@@ -42,6 +42,11 @@ class Paper:
     seed: int
     items: tuple[PaperItem, ...]
 
+    def stored(self) -> list[dict]:
+        """The items as attempts and sheets keep them (JSON)."""
+        return [{"question_id": item.question_id, "version_id": item.version_id, "type": item.type,
+                 "option_order": list(item.option_order)} for item in self.items]
+
 
 class ShortageError(Exception):
     """The pool cannot fill the blueprint; ``missing`` says by how many items of which type."""

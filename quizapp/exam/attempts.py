@@ -72,8 +72,7 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
                        recently_used=_recently_used_at(session, inspection), allow_short=allow_short)
     attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,
                       blueprint=asdict(blueprint), seed=seed, started_at=now,
-                      items=[{"question_id": item.question_id, "version_id": item.version_id, "type": item.type,
-                              "option_order": list(item.option_order)} for item in paper.items])
+                      items=paper.stored())
     session.add(attempt)
     session.flush()
     return attempt

@@ -16,8 +16,8 @@ from quizapp.bank.types import BLANK, LETTERS
 from quizapp.models import Attempt, QuestionBasis, QuestionVersion
 
 
-def _versions(session: Session, attempt: Attempt) -> list[QuestionVersion]:
-    ids = [item["version_id"] for item in attempt.items]
+def _versions(session: Session, items: list[dict[str, Any]]) -> list[QuestionVersion]:
+    ids = [item["version_id"] for item in items]
     found = {v.id: v for v in session.scalars(
         select(QuestionVersion).where(QuestionVersion.id.in_(ids))
         .options(selectinload(QuestionVersion.basis).joinedload(QuestionBasis.source)))}
@@ -30,8 +30,14 @@ def _shown_letter(item: dict[str, Any], bank_letter: str) -> str:
 
 def paper_view(session: Session, attempt: Attempt) -> dict[str, Any]:
     """What the tablet shows: stems, shuffled options, the number of blanks; never an answer."""
+    return {"attempt": attempt.public_token, "worker": attempt.worker.name, "mode": attempt.mode,
+            "time_limit_minutes": attempt.blueprint["time_limit_minutes"], "items": items_view(session, attempt.items)}
+
+
+def items_view(session: Session, paper_items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A stored paper's items as shown; oral key points and practical steps are there for the examiner."""
     items = []
-    for number, (item, version) in enumerate(zip(attempt.items, _versions(session, attempt), strict=True)):
+    for number, (item, version) in enumerate(zip(paper_items, _versions(session, paper_items), strict=True)):
         shown: dict[str, Any] = {"number": number + 1, "type": version.type, "stem": version.stem}
         if item["option_order"]:
             shown["options"] = [version.options[index] for index in item["option_order"]]
@@ -42,8 +48,13 @@ def paper_view(session: Session, attempt: Attempt) -> dict[str, Any]:
         if version.type == "practical":
             shown["steps"] = [{"text": s["text"], "critical": s["critical"]} for s in version.steps]
         items.append(shown)
-    return {"attempt": attempt.public_token, "worker": attempt.worker.name, "mode": attempt.mode,
-            "time_limit_minutes": attempt.blueprint["time_limit_minutes"], "items": items}
+    return items
+
+
+def right_answers(session: Session, paper_items: list[dict[str, Any]]) -> list[Any]:
+    """Each item's right answer in the letters as shown (for an answer key)."""
+    versions = _versions(session, paper_items)
+    return [_right_answer(item, version) for item, version in zip(paper_items, versions, strict=True)]
 
 
 def _right_answer(item: dict[str, Any], version: QuestionVersion) -> Any:
@@ -61,7 +72,8 @@ def _right_answer(item: dict[str, Any], version: QuestionVersion) -> Any:
 def result_view(session: Session, attempt: Attempt) -> dict[str, Any]:
     """The score, and for every item the right answer, the explanation and the legal basis."""
     items = []
-    for fraction, item, version in zip(attempt.item_scores, attempt.items, _versions(session, attempt), strict=True):
+    versions = _versions(session, attempt.items)
+    for fraction, item, version in zip(attempt.item_scores, attempt.items, versions, strict=True):
         items.append({
             "type": version.type, "stem": version.stem, "fraction": fraction, "correct": fraction >= 1.0,
             "right_answer": _right_answer(item, version), "explanation": version.explanation,

@@ -12,12 +12,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import UUID, DataRequired, Length
+from wtforms import HiddenField, IntegerField, PasswordField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import UUID, DataRequired, Length, NumberRange
 
 from quizapp.exam.scoring import NOTE_LENGTH, ORAL_MARKS, STEP_MARKS, ScoringError
+from quizapp.exam.sheets import MAX_BATCH
 
-MODE_LABELS = {"tablet": _l("On the tablet"), "oral": _l("Asked aloud")}
+MODE_LABELS = {"tablet": _l("On the tablet"), "oral": _l("Asked aloud"), "paper": _l("On paper")}
 ORAL_MARK_LABELS = {"correct": _l("Right"), "partial": _l("Partly"), "wrong": _l("Wrong"),
                     "prompted": _l("Needed a prompt")}
 STEP_MARK_LABELS = {"done": _l("Done"), "out_of_order": _l("Out of order"), "missed": _l("Missed")}
@@ -41,6 +42,19 @@ class AnswersForm(FlaskForm):
 
 class UnlockForm(FlaskForm):
     password = PasswordField(_l("Inspector's password"), validators=[DataRequired(), Length(max=256)])
+
+
+class PrintSheetsForm(FlaskForm):
+    """Paper sheets for one role; the role's choices are the taxonomy's, set by the view."""
+
+    role = SelectField(_l("Role"))
+    count = IntegerField(_l("Number of papers"), default=10, validators=[NumberRange(1, MAX_BATCH)])
+
+
+class SheetEntryForm(AnswersForm):
+    """A sheet's answers, and whose sheet it is when it was printed before the visit."""
+
+    worker = SelectField(_l("Whose sheet is it?"), validators=[DataRequired()])
 
 
 class CorrectionForm(FlaskForm):

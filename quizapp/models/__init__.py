@@ -5,6 +5,7 @@ from quizapp.models.blueprint import BlueprintSetting
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.inspection import Inspection, TeamMember
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
+from quizapp.models.sheet import PaperSheet
 from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperationCategory, Topic
 from quizapp.models.user import User
 
@@ -17,6 +18,7 @@ __all__ = [
     "Industry",
     "Inspection",
     "LegalSource",
+    "PaperSheet",
     "Question",
     "QuestionBasis",
     "QuestionVersion",

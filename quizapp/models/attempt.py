@@ -26,6 +26,7 @@ from quizapp.extensions import db
 from quizapp.models.base import CreatedAtMixin, utcnow
 from quizapp.models.enterprise import Worker, new_public_token
 from quizapp.models.inspection import Inspection
+from quizapp.models.user import User
 
 
 class Attempt(db.Model):
@@ -59,6 +60,7 @@ class Attempt(db.Model):
 
     inspection: Mapped[Inspection] = relationship()
     worker: Mapped[Worker] = relationship()
+    examiner: Mapped[User] = relationship()
 
 
 class FinalAttemptError(RuntimeError):

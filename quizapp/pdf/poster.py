@@ -8,7 +8,6 @@ from __future__ import annotations
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-import qrcode
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -16,6 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
+
+from quizapp.pdf.layout import draw_qr_code
 
 TITLE = "逢查必考 · 入企扫码"
 INSTRUCTION = "执法人员入企检查：请用执法终端扫描下方二维码签到"
@@ -61,7 +62,8 @@ def enterprise_poster(enterprise_name: str, county: str, url: str, font: str) ->
     canvas.setFillColor(BAND_COLOUR)
     canvas.setFont(font, 16)
     canvas.drawCentredString(PAGE_WIDTH / 2, QR_BOTTOM + QR_SIZE + 8 * mm, INSTRUCTION)
-    _draw_qr_code(canvas, url, (PAGE_WIDTH - QR_SIZE) / 2, QR_BOTTOM, QR_SIZE)
+    # Error correction Q (25 %, the default) tolerates a poster that is dirty or partly covered.
+    draw_qr_code(canvas, url, (PAGE_WIDTH - QR_SIZE) / 2, QR_BOTTOM, QR_SIZE)
     canvas.setFillColor(MUTED_COLOUR)
     canvas.setFont(font, 9)
     canvas.drawCentredString(PAGE_WIDTH / 2, QR_BOTTOM - 6 * mm, url)
@@ -85,23 +87,3 @@ def _fitted_paragraph(text: str, font: str, max_height: float) -> Paragraph:
             break
     return paragraph
 
-
-def _draw_qr_code(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code as vector squares: sharp at any print size, unlike a scaled bitmap.
-
-    Error correction Q (25 %) tolerates a poster that is dirty or partly covered; the matrix includes the
-    four-module quiet zone that scanners need.
-    """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    module = size / len(matrix)
-    canvas.setFillColorRGB(0, 0, 0)
-    path = canvas.beginPath()
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * module
-        for column_index, dark in enumerate(row):
-            if dark:
-                path.rect(x + column_index * module, top, module, module)
-    canvas.drawPath(path, stroke=0, fill=1)

@@ -28,10 +28,10 @@ from quizapp.extensions import db
 from quizapp.forms.enterprises import EnterpriseForm, SheetUploadForm, WorkerForm
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
 from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
-from quizapp.pdf.fonts import FontMissingError, cjk_font
 from quizapp.pdf.poster import enterprise_poster
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
+from quizapp.web.printing import send_pdf
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 SHEET_KINDS = {"enterprises": ENTERPRISES, "roster": ROSTER}
@@ -151,16 +151,9 @@ def show(token: str):
 def poster(token: str):
     """The entrance poster whose QR code opens /e/<token>; enterprise users may print their own."""
     enterprise = _enterprise_or_404(token)
-    try:
-        font = cjk_font(current_app.config["QUIZAPP_PDF_FONT"])
-    except FontMissingError as error:
-        current_app.logger.error("cannot print a poster: %s", error)
-        flash(_("The poster cannot be printed: the server has no Chinese font. Install one with "
-                "“apt-get install fonts-wqy-zenhei”, or set QUIZAPP_PDF_FONT to a .ttf or .ttc font file."), "error")
-        return redirect(url_for("enterprises.show", token=token))
-    pdf = enterprise_poster(enterprise.name, enterprise.county,
-                            url_for("inspections.scan", token=token, _external=True), font)
-    return send_file(BytesIO(pdf), mimetype="application/pdf", download_name=f"入企扫码-{enterprise.name}.pdf")
+    url = url_for("inspections.scan", token=token, _external=True)
+    return send_pdf(lambda font: enterprise_poster(enterprise.name, enterprise.county, url, font),
+                    f"入企扫码-{enterprise.name}.pdf", url_for("enterprises.show", token=token))
 
 
 @bp.route("/<token>/workers/new", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from quizapp.exam.attempts import (
 from quizapp.exam.blueprint import blueprint_for
 from quizapp.exam.papers import paper_view, result_view
 from quizapp.exam.scoring import ScoringError
+from quizapp.exam.sheets import sheet_for_attempt
 from quizapp.extensions import db, limiter
 from quizapp.forms.exams import (
     ORAL_MARK_LABELS,
@@ -34,7 +35,7 @@ from quizapp.forms.exams import (
     UnlockForm,
     answers_from,
 )
-from quizapp.models import Attempt, Inspection, Worker
+from quizapp.models import Attempt, Inspection, PaperSheet, Worker
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import TYPE_LABELS, translate_message
 from quizapp.web.templating import new_request_id
@@ -58,7 +59,7 @@ def _attempt_or_404(token: str) -> Attempt:
     return db.first_or_404(select(Attempt).where(Attempt.public_token == token))
 
 
-def _refused(error: Exception, endpoint: str, token: str):
+def refused(error: Exception, endpoint: str, token: str):
     """Undo the request's writes and say why it was refused, on the page named by ``endpoint``."""
     db.session.rollback()
     flash(translate_message(error.args[0]), "error")
@@ -85,7 +86,12 @@ def start(token: str):
         return render_template("exams/shortage.html", inspection=inspection, worker=worker, form=form,
                                missing=error.missing, type_labels=TYPE_LABELS)
     except AttemptError as error:
-        return _refused(error, "inspections.show", token)
+        return refused(error, "inspections.show", token)
+    if attempt.mode == "paper":
+        sheet = db.session.scalar(select(PaperSheet).where(PaperSheet.attempt_id == attempt.id)) \
+            or sheet_for_attempt(db.session, attempt, current_user)
+        db.session.commit()
+        return redirect(url_for("sheets.batch", batch=sheet.batch))
     db.session.commit()
     if attempt.status == "final":
         return redirect(url_for("exams.result", token=attempt.public_token))
@@ -116,7 +122,7 @@ def take(token: str):
             submit_answers(db.session, attempt, submission_id=form.submission_id.data, answers=answers, part=part,
                            reexam_days=current_app.config["QUIZAPP_REEXAM_DAYS"])
         except (AttemptError, ScoringError) as error:
-            return _refused(error, "exams.take", token)
+            return refused(error, "exams.take", token)
         db.session.commit()
         return redirect(url_for("exams.result", token=token))
     form.submission_id.data = new_request_id()
@@ -157,7 +163,7 @@ def mark(token: str):
                            answers=answers_from(request.form, paper["items"], part), part=part,
                            reexam_days=current_app.config["QUIZAPP_REEXAM_DAYS"])
         except (AttemptError, ScoringError) as error:
-            return _refused(error, "exams.mark", token)
+            return refused(error, "exams.mark", token)
         db.session.commit()
         return redirect(url_for("exams.result", token=token))
     form.submission_id.data = new_request_id()
@@ -195,6 +201,6 @@ def correct(token: str):
         correction = correct_attempt(db.session, attempt, client_id=form.client_id.data, examiner=current_user,
                                      reason=form.reason.data)
     except AttemptError as error:
-        return _refused(error, "exams.result", token)
+        return refused(error, "exams.result", token)
     db.session.commit()
     return redirect(url_for("exams.mark", token=correction.public_token))

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from io import BytesIO
 
 import pytest
-import zxingcpp
-from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 
 from quizapp.models import Enterprise
-from quizapp.pdf.fonts import FontMissingError, cjk_font
 from quizapp.pdf.poster import enterprise_poster
-
-INSTALL_HINT = "run `make system-deps` as root (installs fonts-wqy-zenhei and poppler-utils)"
+from tests.pdf.pdfcheck import assert_fonts_embedded, installed_cjk_font, qr_codes_in, text_of
 
 
 @pytest.fixture
 def font() -> str:
-    try:
-        return cjk_font(None)
-    except FontMissingError:
-        pytest.skip(f"no CJK font installed: {INSTALL_HINT}")
+    return installed_cjk_font()
 
 
 @pytest.fixture
@@ -34,23 +25,6 @@ def poster(auth, client, enterprise, font) -> bytes:
     response = client.get(f"/enterprises/{enterprise.qr_token}/poster.pdf")
     assert response.status_code == 200
     return response.data
-
-
-def text_of(pdf: bytes) -> str:
-    """The PDF's text without line breaks or spaces, so that wrapped names read whole."""
-    return "".join("".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages)
-
-
-def qr_codes_in(pdf: bytes, tmp_path) -> list[str]:
-    """Rasterise the first page at 150 dpi, as a printout scanned by a tablet, and decode every QR code."""
-    if shutil.which("pdftoppm") is None:
-        pytest.skip(f"pdftoppm is missing: {INSTALL_HINT}")
-    source = tmp_path / "poster.pdf"
-    source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_path / "page")],
-                   check=True)
-    with Image.open(tmp_path / "page.png") as image:
-        return [code.text for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def test_the_poster_names_the_enterprise_and_its_county(poster):
@@ -68,14 +42,7 @@ def test_the_poster_is_one_a4_page(poster):
 
 
 def test_every_font_is_embedded(poster):
-    """A font left out shows as empty boxes on a machine without it (reportlab's STSong-Light does)."""
-    [page] = PdfReader(BytesIO(poster)).pages
-    fonts = page["/Resources"]["/Font"].values()
-    assert fonts
-    for font in (reference.get_object() for reference in fonts):
-        descriptor_owner = font["/DescendantFonts"][0].get_object() if font["/Subtype"] == "/Type0" else font
-        descriptor = descriptor_owner.get("/FontDescriptor")  # the 14 standard fonts have none
-        assert descriptor and {"/FontFile2", "/FontFile3"} & set(descriptor.get_object()), font["/BaseFont"]
+    assert_fonts_embedded(poster)
 
 
 def test_a_long_name_with_markup_characters_wraps_onto_the_same_page(font, tmp_path):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -153,6 +155,91 @@ def exam_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]:
     }
 
 
+PAPERS = 100
+ITEM_TYPES = ("single",) * 5 + ("multiple",) * 3 + ("judge",) * 2 + ("fill", "oral")  # 12 items
+WORK = ("动火作业", "有限空间作业", "高处作业", "临时用电作业", "吊装作业", "危险化学品装卸", "粉尘清扫", "液氨充装")
+MEASURES = ("办理作业审批手续", "进行气体检测并记录", "设置专人监护", "配备合格的个体防护用品", "清理作业现场可燃物",
+            "切断并隔离危险能源", "对作业人员进行安全交底", "制定应急处置措施并配备救援器材")
+
+
+def _bench_sheets(count: int) -> list:
+    """``count`` different 12-question papers with plausible Chinese stems, four options each where asked."""
+    from quizapp.pdf.sheets import Sheet, SheetHeader, SheetItem
+
+    rng = random.Random(11)
+    sheets = []
+    for paper in range(count):
+        items = []
+        for number, kind in enumerate(ITEM_TYPES, start=1):
+            work = rng.choice(WORK)
+            stem = (f"根据《中华人民共和国安全生产法》和《危险化学品企业特殊作业安全规范》的规定，第{paper}号试卷："
+                    f"{work}开始前，作业单位应当对作业现场和作业过程中可能存在的危险有害因素进行辨识，"
+                    f"关于{work}，下列说法正确的是（  ）。")
+            options = ()
+            if kind in ("single", "multiple"):
+                options = tuple(f"{work}前应当{measure}" for measure in rng.sample(MEASURES, 4))
+            elif kind == "judge":
+                stem = f"{work}时，作业人员可以凭经验判断，不必{rng.choice(MEASURES)}。"
+            elif kind == "fill":
+                stem = f"特种作业操作证有效期为___年，{work}人员每___年复审一次。"
+            items.append(SheetItem(number=number, type=kind, stem=stem, options=options))
+        header = SheetHeader(title="逢查必考 现场考试卷", enterprise=f"临沂某某新材料科技有限公司第{paper}分公司",
+                             inspection=f"20240501-{paper:04d}", worker=f"工人{paper}", role="一线从业人员",
+                             post="熔铸车间操作工", date="2024-05-01", inspector="李四",
+                             sheet_id=uuid.UUID(int=rng.getrandbits(128)).hex[:8].upper(),
+                             url=f"https://quiz.example.gov.cn/s/{uuid.UUID(int=rng.getrandbits(128)).hex}")
+        sheets.append(Sheet(header, tuple(items)))
+    return sheets
+
+
+def _bare_sheets_pdf(sheets: list, font: str) -> bytes:
+    """The reference: every text of the sheets as one canvas.drawString line, and the same vector QR codes."""
+    from qrcode.constants import ERROR_CORRECT_M
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    from quizapp.pdf.layout import draw_qr_code
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
+    for sheet in sheets:
+        header = sheet.header
+        draw_qr_code(canvas, header.url, A4[0] - 46 * mm, A4[1] - 43 * mm, 28 * mm, ERROR_CORRECT_M)
+        texts = [header.title, header.enterprise, header.inspection, header.worker, header.role, header.post,
+                 header.date, header.inspector]
+        for item in sheet.items:
+            texts += [item.stem, *item.options]
+        y = A4[1] - 20 * mm
+        canvas.setFont(font, 10.5)
+        for text in texts:
+            if y < 20 * mm:
+                canvas.showPage()
+                canvas.setFont(font, 10.5)
+                y = A4[1] - 20 * mm
+            canvas.drawString(18 * mm, y, text)
+            y -= 15
+        canvas.drawString(18 * mm, 10 * mm, header.sheet_id)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def pdf_benchmarks(repeat: int) -> dict[str, dict]:
+    """100 different 12-question paper sheets with their QR codes in one PDF, against bare canvas drawing."""
+    from quizapp.pdf.fonts import cjk_font
+    from quizapp.pdf.sheets import quiz_sheets_pdf
+
+    font = cjk_font(None)  # registered once, outside the timing, as in a running server
+    sheets = _bench_sheets(PAPERS)
+    baseline = best_of(repeat, lambda: _bare_sheets_pdf(sheets, font))
+    value = best_of(repeat, lambda: quiz_sheets_pdf(sheets, font))
+    ratio = round(value / baseline, 2)
+    return {"pdf_100_papers_s": {"value": round(value, 3), "unit": "s", "baseline": round(baseline, 3),
+                                 "ratio": ratio},
+            "pdf_100_papers_ratio": {"value": ratio, "unit": "x"}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each benchmark instead of three")
@@ -162,6 +249,7 @@ def main() -> None:
     args = parser.parse_args()
     results = bank_benchmarks(1 if args.quick else 3, args.database)
     results.update(exam_benchmarks(5 if args.quick else 21, args.database))
+    results.update(pdf_benchmarks(1 if args.quick else 3))
     if args.json:
         print(json.dumps(results, indent=2))
         return

@@ -1,0 +1,1 @@
+"""Read-side queries: weak areas, item statistics, dashboards."""
