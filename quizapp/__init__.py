@@ -45,14 +45,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from quizapp.web import api, auth, bank, blueprints, enterprises, exams, home, inspections, sheets
+    from quizapp.web import (
+        api,
+        auth,
+        bank,
+        blueprints,
+        drills,
+        drills_admin,
+        enterprises,
+        exams,
+        home,
+        inspections,
+        sheets,
+    )
     from quizapp.web.access import enforce_login
     from quizapp.web.templating import register_template_helpers
 
     app.before_request(enforce_login)
     register_template_helpers(app)
-    for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, enterprises.bp, inspections.bp, exams.bp,
-                      sheets.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
+                      exams.bp, sheets.bp, drills.bp, api.bp):
         app.register_blueprint(blueprint)
 
 

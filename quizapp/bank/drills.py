@@ -8,13 +8,17 @@ format is described in question_bank/README.md.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TaxonomyIndex
-from quizapp.bank.validate import QUESTION_ID, RawQuestion, check_basis, check_tags
+from quizapp.bank.validate import QUESTION_ID, QuestionSpec, RawQuestion, check_basis, check_tags
 from quizapp.bank.yamlsource import LocatedDict, LocatedList, YamlSyntaxError, load_located
 
 DRILL_FIELDS = frozenset({"id", "title", "scenario", "industries", "roles", "scope", "form", "duration_minutes",
@@ -34,6 +38,11 @@ class DrillSpec:
     content: dict[str, Any]
     source_file: str
 
+    @cached_property
+    def content_hash(self) -> str:
+        """Hashed exactly as a question's content, so both follow one versioning rule on import."""
+        return QuestionSpec.content_hash.func(self)
+
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
@@ -43,9 +52,12 @@ def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def read_drill(path: Path, display: str, source_file: str,
-               index: TaxonomyIndex) -> tuple[DrillSpec | None, list[Problem]]:
-    """Read and check one drill file; every problem is reported with the line of its node."""
+def read_drill(path: Path, display: str, source_file: str, index: TaxonomyIndex,
+               expected_code: str | None = None) -> tuple[DrillSpec | None, list[Problem]]:
+    """Read and check one drill file; every problem is reported with the line of its node.
+
+    ``expected_code`` is the id the drill must keep: the web editor changes a template, never its identity.
+    """
     try:
         document, duplicates = load_located(path)
     except YamlSyntaxError as error:
@@ -66,6 +78,8 @@ def read_drill(path: Path, display: str, source_file: str,
     code = _text(document.get("id"))
     if not QUESTION_ID.match(code):
         report("id", msg("the drill needs an id of 1-64 letters, digits, '.', '_' or '-'"))
+    elif expected_code is not None and code != expected_code:
+        report("id", msg("the id cannot be changed: keep {code!r}", code=expected_code))
     for field in ("title", "scenario"):
         if not _text(document.get(field)):
             report(field, msg("the drill needs a {field}", field=field))
@@ -139,3 +153,52 @@ def _step(step: Any, line: int, report_at) -> dict[str, Any]:
     return {"action": _text(step.get("action")), "actor": _text(step.get("actor")),
             "critical": step.get("critical") is True, "target_seconds": step.get("target_seconds"),
             "look_for": _text(step.get("look_for"))}
+
+
+def read_drill_text(text: str, source_file: str, index: TaxonomyIndex,
+                    expected_code: str) -> tuple[DrillSpec | None, list[Problem]]:
+    """Check a drill edited as text in the web editor exactly as a file in the bank is checked."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "drill.yaml"
+        path.write_text(text, encoding="utf-8")
+        return read_drill(path, source_file, source_file, index, expected_code)
+
+
+class _DrillDumper(yaml.SafeDumper):
+    """Writes a drill the way the bank's files are written by hand (see question_bank/drills/)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a repeated value is written out again, never as an anchor and alias
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # lists indented under their key
+
+
+class _OneLine(dict):
+    """A mapping written on one line, as citations are: {source: work-safety-law, article: '81'}."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    codes = all(isinstance(item, str) for item in value)  # industries and roles: [general]
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=codes)
+
+
+def _represent_one_line(dumper: yaml.SafeDumper, value: _OneLine) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+
+
+_DrillDumper.add_representer(str, _represent_text)
+_DrillDumper.add_representer(list, _represent_list)
+_DrillDumper.add_representer(_OneLine, _represent_one_line)
+
+
+def drill_yaml(code: str, status: str, content: dict[str, Any]) -> str:
+    """A stored drill as the text of its file, for the web editor; reading it back gives the same content."""
+    document = {"id": code, **content, "basis": [_OneLine(citation) for citation in content["basis"]]}
+    if status != "active":
+        document["status"] = status
+    return yaml.dump(document, Dumper=_DrillDumper, allow_unicode=True, sort_keys=False, width=1_000_000)

@@ -1,6 +1,10 @@
-"""Editing one question in the web editor: a changed question gets a new version, never an update."""
+"""Editing one bank item on the web (a question or a drill template): a change is a new version, never
+an update."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,24 +14,30 @@ from quizapp.models import Question
 from quizapp.models.base import utcnow
 
 
-def save_question_edit(session: Session, question: Question, spec: QuestionSpec,
-                       created_by_id: int | None) -> bool:
-    """Store ``spec`` as the question's next version if its content changed; apply a status change.
+def save_edit(session: Session, item: Any, spec: Any, write_version: Callable[[int], None]) -> bool:
+    """Store ``spec`` as ``item``'s next version (through ``write_version(number)``) if its content changed;
+    apply a status change.
 
     Returns True when anything changed. The file hash is kept, so the next import of an unchanged
     bank file does not undo the edit.
     """
     changed = False
-    if spec.content_hash != question.current_version.content_hash:
-        number = question.current_number + 1
-        VersionWriter(session).write([(question.id, number, spec)], created_by_id)
-        question.current_number = number
+    if spec.content_hash != item.current_version.content_hash:
+        number = item.current_number + 1
+        write_version(number)
+        item.current_number = number
         changed = True
-    if spec.status != question.status:
-        question.status = spec.status
+    if spec.status != item.status:
+        item.status = spec.status
         changed = True
     if changed:
-        question.updated_at = utcnow()
+        item.updated_at = utcnow()
         session.flush()
-        session.expire(question)
+        session.expire(item)
     return changed
+
+
+def save_question_edit(session: Session, question: Question, spec: QuestionSpec,
+                       created_by_id: int | None) -> bool:
+    return save_edit(session, question, spec,
+                     lambda number: VersionWriter(session).write([(question.id, number, spec)], created_by_id))

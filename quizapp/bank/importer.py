@@ -1,22 +1,35 @@
 """Versioned import of a checked bank into the database, in the caller's transaction.
 
-Re-importing unchanged files writes nothing; a question whose file content changed gets a new
-version; a question gone from its files is retired, never deleted. Writes are bulk statements, so a
-10,000-question bank imports in seconds.
+Questions and drill templates follow one rule: re-importing unchanged files writes nothing; an item
+whose file content changed gets a new version; an item gone from its files is retired, never deleted.
+Writes are bulk statements, so a 10,000-question bank imports in seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
-from sqlalchemy import and_, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
+from quizapp.bank.drills import DrillSpec
 from quizapp.bank.problems import BankError
 from quizapp.bank.taxonomy import import_taxonomy
 from quizapp.bank.validate import Bank, QuestionSpec
-from quizapp.models import Industry, LegalSource, Question, QuestionBasis, QuestionVersion, Role, Topic
+from quizapp.models import (
+    DrillTemplate,
+    DrillTemplateVersion,
+    Industry,
+    LegalSource,
+    Question,
+    QuestionBasis,
+    QuestionVersion,
+    Role,
+    Topic,
+)
 from quizapp.models.base import utcnow
 from quizapp.models.question import version_industries, version_roles, version_topics
 
@@ -32,10 +45,19 @@ class ImportSummary:
     retired: int = 0
     unchanged: int = 0
     taxonomy_changed: int = 0
+    drills_added: int = 0
+    drills_changed: int = 0
+    drills_retired: int = 0
 
     def __str__(self) -> str:
         return (f"added {self.added}, changed {self.changed}, retired {self.retired}, "
-                f"unchanged {self.unchanged}; taxonomy terms added or changed {self.taxonomy_changed}")
+                f"unchanged {self.unchanged}; drills added {self.drills_added}, changed {self.drills_changed}, "
+                f"retired {self.drills_retired}; taxonomy terms added or changed {self.taxonomy_changed}")
+
+
+Spec = QuestionSpec | DrillSpec
+VersionedModel = type[Question] | type[DrillTemplate]
+VersionModel = type[QuestionVersion] | type[DrillTemplateVersion]
 
 
 @dataclass
@@ -46,6 +68,31 @@ class _Existing:
     file_hash: str | None
     source_file: str | None
     current_hash: str
+
+
+@dataclass
+class _Outcome:
+    """What importing an item over its stored namesake writes."""
+
+    row: dict[str, Any] | None  # the update of the stored row; None when nothing about it changed
+    new_number: int | None  # the number of the version to write, when the content is new
+    changed: bool  # content or status changed (otherwise the item counts as unchanged)
+
+
+def _reconcile(known: _Existing, spec: Spec) -> _Outcome:
+    """Only a changed file content makes a new version, and only one that differs from the current version:
+    an edit made on the web survives the re-import of an unchanged file, and the file wins once it changes."""
+    row: dict[str, Any] = {"id": known.id, "file_hash": spec.content_hash, "status": spec.status,
+                           "source_file": spec.source_file}
+    file_changed = known.file_hash != spec.content_hash
+    new_number = None
+    if file_changed and known.current_hash != spec.content_hash:
+        new_number = row["current_number"] = known.current_number + 1
+    changed = file_changed or known.status != spec.status
+    if not changed and known.source_file == spec.source_file:
+        return _Outcome(None, None, False)
+    row["updated_at"] = utcnow()
+    return _Outcome(row, new_number, changed)
 
 
 class VersionWriter:
@@ -99,12 +146,24 @@ class VersionWriter:
             self.session.execute(insert(QuestionBasis), basis_rows)
 
 
-def _existing_questions(session: Session) -> dict[str, _Existing]:
+def write_drill_versions(session: Session, items: Sequence[tuple[int, int, DrillSpec]],
+                         created_by_id: int | None = None) -> None:
+    """Insert one drill template version per ``(template_id, number, spec)``."""
+    if items:
+        now = utcnow()
+        session.execute(insert(DrillTemplateVersion), [
+            {"template_id": template_id, "number": number, "content": spec.content,
+             "content_hash": spec.content_hash, "created_by_id": created_by_id, "created_at": now}
+            for template_id, number, spec in items
+        ])
+
+
+def _existing(session: Session, model: VersionedModel, version: VersionModel) -> dict[str, _Existing]:
+    """Every stored item of ``model`` by code, with the content hash of its current version."""
     rows = session.execute(
-        select(Question.code, Question.id, Question.status, Question.current_number, Question.file_hash,
-               Question.source_file, QuestionVersion.content_hash)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
+        select(model.code, model.id, model.status, model.current_number, model.file_hash, model.source_file,
+               version.content_hash)
+        .join(model.current_version)
     )
     return {row.code: _Existing(*row[1:]) for row in rows}
 
@@ -122,47 +181,59 @@ def import_bank(session: Session, bank: Bank, *, created_by_id: int | None = Non
     summary = ImportSummary()
     if bank.taxonomy is not None:
         summary.taxonomy_changed = import_taxonomy(session, bank.taxonomy)
-    writer = VersionWriter(session)
-    existing = _existing_questions(session)
+    write_questions = partial(VersionWriter(session).write, created_by_id=created_by_id)
+    existing = _existing(session, Question, QuestionVersion)
     for chunk in _chunks(bank.questions):
-        new_specs: list[QuestionSpec] = []
-        new_versions: list[tuple[int, int, QuestionSpec]] = []
-        updates: list[dict] = []
-        for spec in chunk:
-            known = existing.get(spec.code)
-            if known is None:
-                new_specs.append(spec)
-                summary.added += 1
-                continue
-            row = {"id": known.id, "file_hash": spec.content_hash, "status": spec.status,
-                   "source_file": spec.source_file}
-            file_changed = known.file_hash != spec.content_hash
-            if file_changed and known.current_hash != spec.content_hash:
-                row["current_number"] = known.current_number + 1
-                new_versions.append((known.id, known.current_number + 1, spec))
-            if file_changed or known.status != spec.status:
-                summary.changed += 1
-            else:
-                summary.unchanged += 1
-            if (file_changed or known.status != spec.status or known.source_file != spec.source_file):
-                row["updated_at"] = utcnow()
-                updates.append(row)
-        if new_specs:
-            created = session.execute(
-                insert(Question).returning(Question.id, sort_by_parameter_order=True),
-                [{"code": s.code, "status": s.status, "current_number": 1, "source_file": s.source_file,
-                  "file_hash": s.content_hash} for s in new_specs],
-            ).scalars().all()
-            new_versions += [(question_id, 1, spec) for question_id, spec in zip(created, new_specs, strict=True)]
-        if updates:
-            session.execute(update(Question), updates)
-        writer.write(new_versions, created_by_id)
+        added, changed = _import_items(session, Question, chunk, existing, write_questions)
+        summary.added += added
+        summary.changed += changed
+        summary.unchanged += len(chunk) - added - changed
         if progress:
             progress(len(chunk))
-    summary.retired = _retire_missing(session, bank, existing)
+    summary.retired = _retire_missing(session, Question, existing, {spec.code for spec in bank.questions},
+                                      set(bank.question_files), bank.is_whole_bank)
+    existing_drills = _existing(session, DrillTemplate, DrillTemplateVersion)
+    summary.drills_added, summary.drills_changed = _import_items(
+        session, DrillTemplate, bank.drills, existing_drills,
+        partial(write_drill_versions, session, created_by_id=created_by_id))
+    # A drill file holds one drill, so the files imported are those of the drills read.
+    summary.drills_retired = _retire_missing(session, DrillTemplate, existing_drills,
+                                             {drill.code for drill in bank.drills},
+                                             {drill.source_file for drill in bank.drills}, bank.is_whole_bank)
     if summary.added + summary.changed + summary.retired:
         _refresh_statistics(session)
     return summary
+
+
+def _import_items(session: Session, model: VersionedModel, specs: Sequence[Spec], existing: dict[str, _Existing],
+                  write_versions: Callable[[list[tuple[int, int, Any]]], None]) -> tuple[int, int]:
+    """Add new items with their first version, give changed ones a new version; returns (added, changed)."""
+    new_specs: list[Spec] = []
+    new_versions: list[tuple[int, int, Any]] = []
+    updates: list[dict[str, Any]] = []
+    changed = 0
+    for spec in specs:
+        known = existing.get(spec.code)
+        if known is None:
+            new_specs.append(spec)
+            continue
+        outcome = _reconcile(known, spec)
+        changed += outcome.changed
+        if outcome.new_number is not None:
+            new_versions.append((known.id, outcome.new_number, spec))
+        if outcome.row is not None:
+            updates.append(outcome.row)
+    if new_specs:
+        created = session.execute(
+            insert(model).returning(model.id, sort_by_parameter_order=True),
+            [{"code": s.code, "status": s.status, "current_number": 1, "source_file": s.source_file,
+              "file_hash": s.content_hash} for s in new_specs],
+        ).scalars().all()
+        new_versions += [(item_id, 1, spec) for item_id, spec in zip(created, new_specs, strict=True)]
+    if updates:
+        session.execute(update(model), updates)
+    write_versions(new_versions)
+    return len(new_specs), changed
 
 
 DRAWN_TABLES = ("questions", "question_versions", "question_version_roles", "question_version_industries",
@@ -176,20 +247,19 @@ def _refresh_statistics(session: Session) -> None:
         session.execute(text(f"ANALYZE {', '.join(DRAWN_TABLES)}"))
 
 
-def _retire_missing(session: Session, bank: Bank, existing: dict[str, _Existing]) -> int:
-    """Retire file-imported questions that the imported files no longer contain.
+def _retire_missing(session: Session, model: VersionedModel, existing: dict[str, _Existing], present: set[str],
+                    files: set[str], is_whole_bank: bool) -> int:
+    """Retire file-imported items that the imported files no longer contain.
 
-    A whole bank folder speaks for every file-imported question; a single file only for its own.
-    Questions created in the web editor have no source file and are left alone.
+    A whole bank folder speaks for every file-imported item; a single file only for its own.
+    Items created in the web editor have no source file and are left alone.
     """
-    present = {spec.code for spec in bank.questions}
-    files = set(bank.question_files)
     gone = [
         known.id for code, known in existing.items()
         if code not in present and known.status == "active" and known.source_file is not None
-        and (bank.is_whole_bank or known.source_file in files)
+        and (is_whole_bank or known.source_file in files)
     ]
     if gone:
-        session.execute(update(Question), [{"id": qid, "status": "retired", "updated_at": utcnow()}
-                                           for qid in gone])
+        session.execute(update(model), [{"id": item_id, "status": "retired", "updated_at": utcnow()}
+                                        for item_id in gone])
     return len(gone)

@@ -14,6 +14,7 @@ from quizapp.bank.problems import msg
 from quizapp.exam.roster import CERTIFICATE_BASIS, certificate_problem
 from quizapp.models import Attempt, Enterprise, Finding, Inspection, TeamMember, User, Worker
 from quizapp.models.base import utcnow
+from quizapp.models.drill_run import DrillRun
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -88,6 +89,7 @@ class InspectionSummary:
     not_examined: list[Worker]
     findings: list[Finding]  # findings of corrected results are withdrawn and left out
     certificate_problems: list[tuple[Worker, str]]  # recorded as findings when the inspection closes
+    drills: list[DrillRun]
 
     @property
     def passed(self) -> int:
@@ -115,6 +117,8 @@ def inspection_summary(session: Session, inspection: Inspection) -> InspectionSu
                 if finding.attempt_id not in corrected]
     pending = [] if inspection.status == "closed" else certificate_problems(inspection.enterprise.workers,
                                                                             inspection.local_date)
+    drills = list(session.scalars(select(DrillRun).where(DrillRun.inspection_id == inspection.id)
+                                  .order_by(DrillRun.created_at)))
     return InspectionSummary(results, in_progress,
                              [worker for worker in inspection.enterprise.workers if worker.id not in examined],
-                             findings, pending)
+                             findings, pending, drills)

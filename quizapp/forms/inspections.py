@@ -12,7 +12,11 @@ CERTIFICATE_STATE_LABELS = {"valid": _l("valid"), "review_due_soon": _l("review 
 FINDING_LABELS = {"failed_exam": _l("Failed the exam: re-exam due"),
                   "certificate_missing": _l("Special operation without a certificate"),
                   "certificate_expired": _l("Special-operation certificate expired"),
-                  "certificate_review_overdue": _l("Special-operation certificate not reviewed in time")}
+                  "certificate_review_overdue": _l("Special-operation certificate not reviewed in time"),
+                  "drill_step_missed": _l("Critical drill step missed"),
+                  "drill_step_wrong": _l("Critical drill step done wrongly"),
+                  "drill_failed": _l("Drill failed"),
+                  "drills_not_held": _l("Emergency drills not held as required")}
 
 
 class CheckInForm(FlaskForm):

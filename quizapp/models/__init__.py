@@ -2,6 +2,8 @@
 
 from quizapp.models.attempt import Attempt, Finding
 from quizapp.models.blueprint import BlueprintSetting
+from quizapp.models.drill import DrillTemplate, DrillTemplateVersion
+from quizapp.models.drill_run import DrillRun, DrillStepMark
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.inspection import Inspection, TeamMember
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
@@ -13,6 +15,10 @@ __all__ = [
     "Attempt",
     "BlueprintSetting",
     "Certificate",
+    "DrillRun",
+    "DrillStepMark",
+    "DrillTemplate",
+    "DrillTemplateVersion",
     "Enterprise",
     "Finding",
     "Industry",

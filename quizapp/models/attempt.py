@@ -91,6 +91,8 @@ class Finding(CreatedAtMixin, db.Model):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")  # e.g. which drill step went wrong
+    drill_run_id: Mapped[int | None] = mapped_column(ForeignKey("drill_runs.id"))
     basis: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     due_on: Mapped[date] = mapped_column(Date)
 

@@ -1,4 +1,5 @@
-"""Building blocks of the printed A4 forms: Chinese line breaking, vector QR codes, tables, per-section footers.
+"""Building blocks of the printed A4 forms: Chinese line breaking, vector QR codes, tables, per-section footers,
+and the parts the signed record forms (检查考核记录表, 演练评估表) share, so that they look alike.
 
 reportlab's own CJK wrapping (``wordWrap="CJK"``) breaks between any two characters and lets a line start
 with ``，`` or ``；`` and end with ``（``, which Chinese readers take for a misprint. ``CJKText`` breaks by the
@@ -19,7 +20,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Table,
+    TableStyle,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -29,6 +39,16 @@ FOOTER_SIZE = 9
 BODY_TOP_MARGIN = 15 * mm
 BODY_BOTTOM = FOOTER_BASELINE + 8 * mm
 LABEL_SHADE = HexColor("#eeeeee")
+RECORD_TITLE_SIZE = 18
+RECORD_HEADING_SIZE = 12
+RECORD_BODY_SIZE = 10
+RECORD_SMALL_SIZE = 8
+RECORD_QR_SIZE = 22 * mm
+NUMBER_WIDTH = 12 * mm
+FACT_LABEL_WIDTH = 34 * mm
+SIGNATURE_LABEL_WIDTH = 44 * mm
+HEADING_ROOM = 30 * mm
+NOTHING = "无"
 
 # Punctuation that may not begin a line (closing marks, pauses, stops) or end one (opening marks).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉］｝”’…—·％‰℃,.;:?!)]}%")
@@ -297,6 +317,68 @@ def grid_table(rows: Sequence[Sequence[str]], column_widths: Sequence[float], fo
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), LABEL_SHADE))
     return Table(cells, colWidths=column_widths, style=TableStyle(style), repeatRows=1 if header else 0)
+
+
+def record_title(title: str, font: str, url: str = "") -> Flowable:
+    """A record's title, centred on the page; with a URL, its verification QR code at the right."""
+    centred_title = CJKText(title, font, RECORD_TITLE_SIZE, centred=True)
+    if not url:
+        return centred_title
+    qr_code = QrCode(url, RECORD_QR_SIZE, qrcode.constants.ERROR_CORRECT_M)
+    return Table([["", centred_title, qr_code]],
+                 colWidths=[RECORD_QR_SIZE, TEXT_WIDTH - 2 * RECORD_QR_SIZE, RECORD_QR_SIZE],
+                 style=TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                   ("FONTNAME", (0, 0), (-1, -1), font), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+
+
+def section_heading(text: str, font: str, size: float = RECORD_HEADING_SIZE) -> list[Flowable]:
+    """A heading, on a new page when too little room is left for it and a few rows below it."""
+    return [CondPageBreak(HEADING_ROOM), CJKText(text, font, size, space_before=5 * mm)]
+
+
+def facts_table(rows: Sequence[tuple[str, str] | tuple[str, str, str, str]], font: str) -> Table:
+    """A record's head: shaded labels beside their values, two pairs a row, or one pair across the whole width."""
+    value_width = TEXT_WIDTH / 2 - FACT_LABEL_WIDTH
+    cells = [row if len(row) == 4 else (*row, "", "") for row in rows]
+    paired = [index for index, row in enumerate(rows) if len(row) == 4]
+    single = [index for index, row in enumerate(rows) if len(row) == 2]
+    return grid_table(cells, [FACT_LABEL_WIDTH, value_width] * 2, font, RECORD_BODY_SIZE,
+                      shaded=(((0, 0), (0, -1)), *(((2, index), (2, index)) for index in paired)),
+                      spans=tuple(((1, index), (3, index)) for index in single))
+
+
+def filled_widths(widths: Sequence[float | None]) -> list[float]:
+    """``widths`` with the one ``None`` column taking whatever the others leave of the text width."""
+    fixed = sum(width for width in widths if width is not None)
+    return [TEXT_WIDTH - fixed if width is None else width for width in widths]
+
+
+def numbered_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float | None], font: str,
+                   empty_text: str = NOTHING) -> Flowable:
+    """``rows`` numbered from 1 under a header that repeats on every page, or ``empty_text`` when there are none.
+
+    ``widths`` are those of ``header``'s columns, one of them ``None`` (see ``filled_widths``).
+    """
+    if not rows:
+        return CJKText(empty_text, font, RECORD_BODY_SIZE)
+    numbered = [("序号", *header), *((str(number), *row) for number, row in enumerate(rows, start=1))]
+    return grid_table(numbered, filled_widths([NUMBER_WIDTH, *widths]), font, RECORD_BODY_SIZE, header=True)
+
+
+def signed_closing(signatures: Sequence[tuple[str, str]], integrity: str, font: str) -> Flowable:
+    """The record's integrity line (when it has one) and rows of "label: ____" pairs to sign or date by hand,
+    kept on one page: a signature must not be separated from what it signs off."""
+    label_line_pairs = [[cell for label in pair for cell in (f"{label}：", "")] for pair in signatures]
+    line_width = TEXT_WIDTH / 2 - SIGNATURE_LABEL_WIDTH
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), RECORD_BODY_SIZE),
+                        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 8 * mm),
+                        ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"), ("LINEBELOW", (3, 0), (3, -1), 0.5, "black")])
+    closing: list[Flowable] = [Table(label_line_pairs, colWidths=[SIGNATURE_LABEL_WIDTH, line_width] * 2,
+                                     style=style, spaceBefore=6 * mm)]
+    if integrity:
+        closing.insert(0, CJKText(f"记录校验：{integrity}", font, RECORD_SMALL_SIZE, space_before=4 * mm))
+    return KeepTogether(closing)
 
 
 class SectionStart(Flowable):

@@ -7,18 +7,21 @@ do not fit their paper 400.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from quizapp.exam.assemble import ShortageError
 from quizapp.exam.attempts import AttemptConflict, AttemptError, start_attempt, submit_attempt
 from quizapp.exam.blueprint import blueprint_for
+from quizapp.exam.drill_runs import finish_run, mark_step, rate_phase, start_clock
 from quizapp.exam.papers import paper_view, result_view
 from quizapp.exam.scoring import ScoringError
 from quizapp.extensions import db
 from quizapp.models import Attempt, Inspection, Worker
+from quizapp.models.drill_run import DrillRun
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
 
@@ -83,3 +86,72 @@ def submit(token: str):
     submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
     db.session.commit()
     return jsonify(result_view(db.session, attempt))
+
+
+def _drill_or_404(token: str) -> DrillRun:
+    return db.first_or_404(select(DrillRun).where(DrillRun.public_token == token))
+
+
+def _device_time(payload: dict) -> datetime | None:
+    """The tablet's clock as it sent it (ISO 8601); kept beside the server's time, never trusted alone."""
+    try:
+        return datetime.fromisoformat(str(payload["device_time"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _drill_state(run: DrillRun):
+    return jsonify({"status": run.status, "started_at": run.started_at.isoformat() if run.started_at else None,
+                    "score": run.score, "passed": run.passed})
+
+
+@bp.post("/drills/<token>/start")
+@roles_required("inspector", "admin")
+def drill_start(token: str):
+    """The big start button: ``{device_time}``."""
+    run = _drill_or_404(token)
+    start_clock(db.session, run, device_time=_device_time(request.get_json(silent=True) or {}))
+    db.session.commit()
+    return _drill_state(run)
+
+
+@bp.post("/drills/<token>/marks")
+@roles_required("inspector", "admin")
+def drill_mark(token: str):
+    """One step mark as it happens: ``{client_id, phase, step, mark, note, elapsed_seconds, device_time}``."""
+    payload = request.get_json(silent=True) or {}
+    run = _drill_or_404(token)
+    try:
+        phase, step = int(payload.get("phase")), int(payload.get("step"))
+        elapsed = None if payload.get("elapsed_seconds") is None else float(payload["elapsed_seconds"])
+    except (TypeError, ValueError):
+        abort(400, description="phase and step are numbers, elapsed_seconds a number of seconds")
+    mark = mark_step(db.session, run, client_id=_client_id(payload, "client_id"), phase=phase, step=step,
+                     mark=str(payload.get("mark")), note=str(payload.get("note") or ""), elapsed_seconds=elapsed,
+                     device_time=_device_time(payload))
+    db.session.commit()
+    return jsonify({"id": mark.id, "phase": mark.phase, "step": mark.step, "mark": mark.mark}), 201
+
+
+@bp.post("/drills/<token>/ratings")
+@roles_required("inspector", "admin")
+def drill_rating(token: str):
+    """A phase's rating: ``{phase, rating}`` with rating P, S, M or U; rating again replaces it."""
+    payload = request.get_json(silent=True) or {}
+    run = _drill_or_404(token)
+    try:
+        phase = int(payload.get("phase"))
+    except (TypeError, ValueError):
+        abort(400, description="phase is a number")
+    rate_phase(db.session, run, phase, str(payload.get("rating")))
+    db.session.commit()
+    return _drill_state(run)
+
+
+@bp.post("/drills/<token>/finish")
+@roles_required("inspector", "admin")
+def drill_finish(token: str):
+    run = _drill_or_404(token)
+    finish_run(db.session, run, rectify_days=current_app.config["QUIZAPP_REEXAM_DAYS"])
+    db.session.commit()
+    return _drill_state(run)
