@@ -11,7 +11,7 @@ from quizapp.forms.bank import CheckboxListField
 
 PHASE_RATING_LABELS = {"P": _l("P · performed"), "S": _l("S · some difficulties"), "M": _l("M · major difficulties"),
                        "U": _l("U · unable")}
-STEP_MARK_LABELS = {"done": _l("Done"), "late": _l("Late"), "wrong": _l("Wrong"), "missed": _l("Missed")}
+STEP_MARK_LABELS = {"done": _l("Done"), "late": _l("Late"), "wrong": _l("Done wrongly"), "missed": _l("Missed")}
 
 
 class StartDrillForm(FlaskForm):

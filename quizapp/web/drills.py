@@ -6,7 +6,7 @@ renders pages, so a reload shows every mark the server holds and the clock from 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -99,10 +99,12 @@ def run(token: str):
 
 
 @bp.route("/drills/<token>/record.pdf")
-@roles_required("inspector", "admin")
+@roles_required("inspector", "admin", "enterprise")
 def record_pdf(token: str):
-    """The 演练评估表 to sign and keep with the inspection."""
+    """The 演练评估表 to sign and keep with the inspection; the enterprise may read its own."""
     drill = _run_or_404(token)
+    if current_user.role == "enterprise" and current_user.enterprise_id != drill.inspection.enterprise_id:
+        abort(404)
     record = drill_record(db.session, drill)
     return send_pdf(lambda font: drill_record_pdf(record, font), f"演练评估表-{drill.content['title']}.pdf",
                     url_for("drills.run", token=token))

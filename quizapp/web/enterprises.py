@@ -27,7 +27,7 @@ from quizapp.exam.roster import RosterError, add_worker, roster_checks
 from quizapp.extensions import db
 from quizapp.forms.enterprises import EnterpriseForm, SheetUploadForm, WorkerForm
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
-from quizapp.models import Enterprise, Industry, Role, SpecialOperationCategory
+from quizapp.models import DrillRun, Enterprise, Industry, Inspection, Role, SpecialOperationCategory
 from quizapp.pdf.poster import enterprise_poster
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
@@ -141,9 +141,11 @@ def edit(token: str):
 def show(token: str):
     enterprise = _enterprise_or_404(token)
     names = dict(db.session.execute(select(Industry.code, Industry.name)).all())
+    drills = db.session.scalars(select(DrillRun).join(Inspection).where(
+        Inspection.enterprise_id == enterprise.id, DrillRun.status == "finished").order_by(DrillRun.finished_at.desc()))
     return render_template("enterprises/show.html", enterprise=enterprise, industry_names=names,
                            certificates=roster_checks(enterprise.workers, local_today()),
-                           state_labels=CERTIFICATE_STATE_LABELS)
+                           state_labels=CERTIFICATE_STATE_LABELS, drills=list(drills))
 
 
 @bp.route("/<token>/poster.pdf")

@@ -88,3 +88,23 @@ def test_drills_need_an_inspector_and_an_open_inspection(db, client, inspection,
     auth.login_as("enterprise", enterprise=enterprise)
     assert client.get(f"/drills/{run.public_token}").status_code == 403
     assert client.post(f"/api/drills/{run.public_token}/finish").status_code == 403
+
+
+def test_the_enterprise_sees_its_drills_and_their_records_but_not_anothers(db, client, inspection, auth, enterprise):
+    installed_cjk_font()
+    run = register(db, client, inspection)
+    client.post(f"/api/drills/{run.public_token}/finish")
+    client.post("/logout")
+    auth.login_as("enterprise", enterprise=enterprise)
+    page = client.get(f"/enterprises/{enterprise.qr_token}").get_data(as_text=True)
+    assert run.content["title"] in page and "不合格" in page
+    assert client.get(f"/drills/{run.public_token}/record.pdf").mimetype == "application/pdf"
+    from quizapp.models import Enterprise
+
+    other = Enterprise(credit_code="91371300MA3C8H1X3T", name="另一家企业")
+    db.session.add(other)
+    db.session.commit()
+    client.post("/logout")
+    auth.make_user("enterprise", username="other-enterprise", enterprise=other)
+    auth.login("other-enterprise")
+    assert client.get(f"/drills/{run.public_token}/record.pdf").status_code == 404
