@@ -19,7 +19,7 @@ from quizapp.exam.blueprint import Blueprint
 from quizapp.exam.inspections import local_today
 from quizapp.exam.pool import draw_paper
 from quizapp.exam.scoring import ScoringError, score_item, score_paper
-from quizapp.models import Attempt, Finding, Inspection, QuestionVersion, User, Worker
+from quizapp.models import Attempt, AttemptItem, Finding, Inspection, QuestionVersion, User, Worker
 from quizapp.models.base import utcnow
 
 FAILED_EXAM_BASIS = [{"source": "work-safety-law", "article": "28"},
@@ -207,6 +207,11 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     attempt.item_scores = [item.fraction for item in result.items]
     attempt.score, attempt.passed = result.score, result.passed
     attempt.submitted_at, attempt.status = now, "final"
+    session.add_all(AttemptItem(attempt_id=attempt.id, position=position, question_id=item["question_id"],
+                                version_id=item["version_id"], type=item["type"], fraction=scored.fraction,
+                                enterprise_id=attempt.inspection.enterprise_id, worker_id=attempt.worker_id,
+                                role_code=attempt.worker.role_code, answered_on=attempt.inspection.local_date)
+                    for position, (item, scored) in enumerate(zip(attempt.items, result.items, strict=True)))
     if not result.passed:
         session.add(Finding(inspection_id=attempt.inspection_id, worker_id=attempt.worker_id, attempt=attempt,
                             kind="failed_exam", basis=FAILED_EXAM_BASIS,

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
-from quizapp.models.attempt import Attempt, Finding
+from quizapp.models.attempt import Attempt, AttemptItem, Finding
 from quizapp.models.blueprint import BlueprintSetting
 from quizapp.models.drill import DrillTemplate, DrillTemplateVersion
 from quizapp.models.drill_run import DrillRun, DrillStepMark
@@ -13,6 +13,7 @@ from quizapp.models.user import User
 
 __all__ = [
     "Attempt",
+    "AttemptItem",
     "BlueprintSetting",
     "Certificate",
     "DrillRun",

@@ -15,6 +15,8 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
+    Integer,
     String,
     Text,
     event,
@@ -61,6 +63,29 @@ class Attempt(db.Model):
     inspection: Mapped[Inspection] = relationship()
     worker: Mapped[Worker] = relationship()
     examiner: Mapped[User] = relationship()
+
+
+class AttemptItem(db.Model):
+    """One scored item of a final attempt, a row each, for statistics: which question (and version) was
+    asked of whom, where and when, and the fraction of its points earned.
+
+    Written once when the attempt is final and never changed, so the enterprise, role and day are copied
+    here: analytics over a city's million answers then read one table instead of joining four.
+    """
+
+    __tablename__ = "attempt_items"
+    __table_args__ = (Index("ix_attempt_items_enterprise_answered", "enterprise_id", "answered_on"),)
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    type: Mapped[str] = mapped_column(String(16))
+    fraction: Mapped[float] = mapped_column(Float)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    role_code: Mapped[str] = mapped_column(String(64))
+    answered_on: Mapped[date] = mapped_column(Date)  # the inspection's day in Asia/Shanghai
 
 
 class FinalAttemptError(RuntimeError):

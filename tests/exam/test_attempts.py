@@ -143,3 +143,18 @@ def test_refusals_closed_inspection_other_enterprise_and_shortage(db, scene):
     with pytest.raises(AttemptError):
         submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()),
                        responses=right_answers_as_shown(db, attempt))
+
+
+def test_a_final_attempt_leaves_one_statistics_row_per_item(db, scene):
+    from quizapp.models import AttemptItem
+
+    attempt = start(db, scene)
+    submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=right_answers_as_shown(db, attempt))
+    db.session.commit()
+    rows = db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+                              .order_by(AttemptItem.position)).all()
+    assert [row.question_id for row in rows] == [item["question_id"] for item in attempt.items]
+    assert [row.fraction for row in rows] == attempt.item_scores
+    inspection, worker, _ = scene
+    assert {(row.enterprise_id, row.worker_id, row.role_code, row.answered_on) for row in rows} == {
+        (inspection.enterprise_id, worker.id, "worker", inspection.local_date)}
