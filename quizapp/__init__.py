@@ -50,12 +50,14 @@ def register_blueprints(app: Flask) -> None:
         auth,
         bank,
         blueprints,
+        dashboard,
         drills,
         drills_admin,
         enterprises,
         exams,
         home,
         inspections,
+        review,
         sheets,
     )
     from quizapp.web.access import enforce_login
@@ -64,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(enforce_login)
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
-                      exams.bp, sheets.bp, drills.bp, api.bp):
+                      exams.bp, sheets.bp, drills.bp, api.bp, review.bp, dashboard.bp):
         app.register_blueprint(blueprint)
 
 

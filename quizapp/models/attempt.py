@@ -120,7 +120,20 @@ class Finding(CreatedAtMixin, db.Model):
     drill_run_id: Mapped[int | None] = mapped_column(ForeignKey("drill_runs.id"))
     basis: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     due_on: Mapped[date] = mapped_column(Date)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    # Rectification (see quizapp.exam.rectification): the enterprise reports what it did, with a photo kept under
+    # the instance folder; an inspector or admin then verifies it, or sends it back with a note. The reviewer is
+    # kept either way; verified_at is set only when the work is accepted.
+    rectified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rectification_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rectification_photo: Mapped[str | None] = mapped_column(String(255))  # relative to instance/uploads
+    rectified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verification_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     inspection: Mapped[Inspection] = relationship()
     worker: Mapped[Worker | None] = relationship()
     attempt: Mapped[Attempt | None] = relationship()
+    rectified_by: Mapped[User | None] = relationship(foreign_keys=[rectified_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])

@@ -9,18 +9,24 @@ so the test changes nothing.
 from __future__ import annotations
 
 import uuid
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
-from quizapp.models import Attempt, DrillTemplate, Enterprise, PaperSheet, Worker
+from quizapp.exam.drill_runs import record_drills_not_held
+from quizapp.exam.rectification import report_rectified
+from quizapp.models import Attempt, DrillTemplate, Enterprise, Inspection, PaperSheet, Worker
 from quizapp.models.drill_run import DrillRun
+from quizapp.web.review import UPLOAD_FOLDER
 from tests.conftest import PASSWORD, FreshContextClient
 
 PERSONAS = ("anonymous", "inspector", "enterprise_a", "enterprise_b", "admin")
 # public: anyone; signed_in: any account; staff: inspectors and admins; admin: admins only;
 # own_enterprise: staff, and the enterprise's own users (another enterprise's users get 404);
-# own_or_staff_pdf: as own_enterprise, for a document of the enterprise.
+# enterprise_itself: only the enterprise's own users (reporting a finding rectified).
 POLICY = {
     "static": "public", "auth.login": "public", "auth.set_language": "public",
     "auth.logout": "signed_in", "home.index": "signed_in",
@@ -40,11 +46,17 @@ POLICY = {
     "drills.new": "staff", "drills.not_held": "staff", "drills.run": "staff", "drills.record_pdf": "own_enterprise",
     "api.start": "staff", "api.submit": "staff", "api.drill_start": "staff", "api.drill_mark": "staff",
     "api.drill_rating": "staff", "api.drill_finish": "staff",
+    "dashboard.index": "staff", "dashboard.items": "admin",
+    "review.show": "own_enterprise", "review.topics": "own_enterprise", "review.wrong_answer_book": "own_enterprise",
+    "review.result": "own_enterprise", "review.photo": "own_enterprise", "review.rectify": "enterprise_itself",
+    "review.verify": "staff",
 }
 ALLOWED = {
     "public": set(PERSONAS), "signed_in": set(PERSONAS) - {"anonymous"},
     "staff": {"inspector", "admin"}, "admin": {"admin"}, "own_enterprise": {"inspector", "admin", "enterprise_a"},
+    "enterprise_itself": {"enterprise_a"},
 }
+OTHER_ENTERPRISE_SEES_404 = {"own_enterprise", "enterprise_itself"}
 
 
 @pytest.fixture
@@ -56,7 +68,7 @@ def world(app, db, imported_bank, enterprise, make_user, client):
     db.session.commit()
     make_user("inspector")
     make_user("admin")
-    make_user("enterprise", username="enterprise_a", enterprise=enterprise)
+    enterprise_user = make_user("enterprise", username="enterprise_a", enterprise=enterprise)
     make_user("enterprise", username="enterprise_b", enterprise=other)
     staff = signed_in(app, "inspector-user")
     staff.post(f"/e/{enterprise.qr_token}", data={"kind": "routine"})
@@ -71,8 +83,15 @@ def world(app, db, imported_bank, enterprise, make_user, client):
     staff.post(f"/inspections/{inspection}/drills/new", data={"client_id": str(uuid.uuid4()),
                                                               "template": template.code})
     run = db.session.scalars(select(DrillRun)).one()
+    finding = record_drills_not_held(db.session, db.session.get(Inspection, run.inspection_id))
+    photo = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(photo, "PNG")
+    photo.seek(0)
+    report_rectified(db.session, finding, enterprise_user, "已制定演练计划", photo,
+                     Path(app.instance_path) / UPLOAD_FOLDER)
+    db.session.commit()
     return {"enterprise": enterprise.qr_token, "inspection": inspection, "attempt": attempt.public_token,
-            "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token,
+            "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token, "finding": finding.public_token,
             "code": imported_bank.questions[0].code, "drill_code": template.code}
 
 
@@ -89,7 +108,8 @@ def url_for_rule(rule, world: dict) -> str:
                  ("/enterprises/", "enterprise"), ("/e/", "enterprise"), ("/inspections/", "inspection"),
                  ("/attempts/", "attempt"), ("/drills/", "drill"), ("/s/", "sheet")]
     values = {"locale": "en", "role": "worker", "kind": "roster", "document": "papers", "filename": "css/app.css",
-              "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"]}
+              "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"],
+              "finding": world["finding"], "attempt": world["attempt"]}
     if "token" in rule.arguments:
         values["token"] = world[next(key for prefix, key in by_prefix if rule.rule.startswith(prefix))]
     url = rule.rule
@@ -123,7 +143,7 @@ def test_each_persona_gets_exactly_what_the_policy_allows(app, world, persona):
         elif persona == "anonymous":
             expected = 401 if url.startswith("/api/") else 302
             assert response.status_code == expected, where
-        elif persona == "enterprise_b" and policy == "own_enterprise":
+        elif persona == "enterprise_b" and policy in OTHER_ENTERPRISE_SEES_404:
             assert response.status_code == 404, where
         else:
             assert response.status_code == 403, where
