@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
         drills_admin,
         enterprises,
         exams,
+        exports,
         home,
         inspections,
         review,
@@ -66,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(enforce_login)
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
-                      exams.bp, sheets.bp, drills.bp, api.bp, review.bp, dashboard.bp):
+                      exams.bp, sheets.bp, drills.bp, api.bp, review.bp, dashboard.bp, exports.bp):
         app.register_blueprint(blueprint)
 
 
