@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from quizapp.bank.importer import refresh_statistics
 from quizapp.bank.types import LETTERS, normalize_fill_answer
 from quizapp.exam.assemble import Paper
 from quizapp.exam.attempts import FAILED_EXAM_BASIS, _payload_hash
@@ -555,6 +556,7 @@ class DemoCity:
             if progress:
                 progress(1)
         self._flush(pending)
+        refresh_statistics(self.session, [table.name for table in db.metadata.sorted_tables])
 
     # Inserts go to the tables, not the mapped classes: the ORM's bulk layer adds a third to the time.
 

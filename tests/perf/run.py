@@ -240,19 +240,40 @@ def pdf_benchmarks(repeat: int) -> dict[str, dict]:
             "pdf_100_papers_ratio": {"value": ratio, "unit": "x"}}
 
 
+def analytics_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]:
+    """The enterprise review, the city dashboard and the bank's item statistics on the demo's city-scale data,
+    medians of ``runs`` runs against hand-written SQL (see tests/perf/analytics.py). Building the city takes a
+    minute or two."""
+    from tests.perf.analytics import analytics_benchmarks as measure_city
+
+    with tempfile.TemporaryDirectory() as folder:
+        return measure_city(runs, database_url, Path(folder))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each benchmark instead of three")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--database",
-                        help="SQLAlchemy URL for the import benchmarks (default: a temporary SQLite file)")
+                        help="SQLAlchemy URL for the database benchmarks (default: a temporary SQLite file)")
+    parser.add_argument("--no-city", action="store_true",
+                        help="skip the analytics benchmarks on the demo city's data (they take minutes)")
+    parser.add_argument("--only-city", action="store_true", help="run the analytics benchmarks only")
     args = parser.parse_args()
-    results = bank_benchmarks(1 if args.quick else 3, args.database)
-    results.update(exam_benchmarks(5 if args.quick else 21, args.database))
-    results.update(pdf_benchmarks(1 if args.quick else 3))
+    results: dict[str, dict] = {}
+    if not args.only_city:
+        results.update(bank_benchmarks(1 if args.quick else 3, args.database))
+        results.update(exam_benchmarks(5 if args.quick else 21, args.database))
+        results.update(pdf_benchmarks(1 if args.quick else 3))
+    if args.only_city or not args.no_city:
+        results.update(analytics_benchmarks(3 if args.quick else 7, args.database))
     if args.json:
         print(json.dumps(results, indent=2))
         return
+    _print_table(results)
+
+
+def _print_table(results: dict[str, dict]) -> None:
     print(f"{'benchmark':<28} {'value':>10}  {'baseline':>10}  {'ratio':>6}")
     for name, result in results.items():
         baseline = f"{result['baseline']:>10}" if "baseline" in result else " " * 10
