@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import msg
@@ -19,8 +21,9 @@ from quizapp.exam.blueprint import Blueprint
 from quizapp.exam.inspections import local_today
 from quizapp.exam.pool import draw_paper
 from quizapp.exam.scoring import ScoringError, score_item, score_paper
-from quizapp.models import Attempt, AttemptItem, Finding, Inspection, QuestionVersion, User, Worker
+from quizapp.models import Attempt, AttemptItem, Finding, Inspection, QuestionVersion, TopicTally, User, Worker
 from quizapp.models.base import utcnow
+from quizapp.models.question import version_topics
 
 FAILED_EXAM_BASIS = [{"source": "work-safety-law", "article": "28"},
                      {"source": "work-safety-law", "article": "97(三)"}]
@@ -183,6 +186,35 @@ def _to_bank_letters(item: dict[str, Any], response: Any) -> Any:
     return [bank_letter(letter) for letter in response] if isinstance(response, list) else bank_letter(response)
 
 
+def _count_in_tallies(session: Session, items: list[AttemptItem], sign: int) -> None:
+    """Add ``items`` to the topic tallies (``sign`` -1 takes them away), each under every topic of its version.
+
+    An upsert that adds to the stored figures in the database, so that concurrent submits cannot lose counts.
+    """
+    topics: dict[int, list[int]] = defaultdict(list)
+    for version_id, topic_id in session.execute(
+            select(version_topics.c.version_id, version_topics.c.topic_id)
+            .where(version_topics.c.version_id.in_({item.version_id for item in items}))):
+        topics[version_id].append(topic_id)
+    sums: dict[tuple, list[float]] = defaultdict(lambda: [0, 0.0])
+    for item in items:
+        for topic_id in topics[item.version_id]:
+            figures = sums[item.enterprise_id, item.role_code, topic_id, item.answered_on.replace(day=1)]
+            figures[0] += sign
+            figures[1] += sign * item.fraction
+    if not sums:
+        return
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    upsert = dialect.insert(TopicTally).values([
+        {"enterprise_id": enterprise_id, "role_code": role, "topic_id": topic_id, "month": month,
+         "answers": answers, "points": points}
+        for (enterprise_id, role, topic_id, month), (answers, points) in sorted(sums.items())])
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=["enterprise_id", "role_code", "topic_id", "month"],
+        set_={"answers": TopicTally.answers + upsert.excluded.answers,
+              "points": TopicTally.points + upsert.excluded.points}))
+
+
 def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, responses: list[Any],
                    reexam_days: int = 30, now: datetime | None = None) -> Attempt:
     """Score and finalise an attempt; a failed exam becomes a finding with a re-exam due date.
@@ -207,11 +239,16 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     attempt.item_scores = [item.fraction for item in result.items]
     attempt.score, attempt.passed = result.score, result.passed
     attempt.submitted_at, attempt.status = now, "final"
-    session.add_all(AttemptItem(attempt_id=attempt.id, position=position, question_id=item["question_id"],
-                                version_id=item["version_id"], type=item["type"], fraction=scored.fraction,
-                                enterprise_id=attempt.inspection.enterprise_id, worker_id=attempt.worker_id,
-                                role_code=attempt.worker.role_code, answered_on=attempt.inspection.local_date)
-                    for position, (item, scored) in enumerate(zip(attempt.items, result.items, strict=True)))
+    items = [AttemptItem(attempt_id=attempt.id, position=position, question_id=item["question_id"],
+                         version_id=item["version_id"], type=item["type"], fraction=scored.fraction,
+                         enterprise_id=attempt.inspection.enterprise_id, worker_id=attempt.worker_id,
+                         role_code=attempt.worker.role_code, answered_on=attempt.inspection.local_date)
+             for position, (item, scored) in enumerate(zip(attempt.items, result.items, strict=True))]
+    session.add_all(items)
+    _count_in_tallies(session, items, 1)
+    if attempt.corrects_id:  # the result it replaces no longer counts
+        _count_in_tallies(session, list(session.scalars(
+            select(AttemptItem).where(AttemptItem.attempt_id == attempt.corrects_id))), -1)
     if not result.passed:
         session.add(Finding(inspection_id=attempt.inspection_id, worker_id=attempt.worker_id, attempt=attempt,
                             kind="failed_exam", basis=FAILED_EXAM_BASIS,

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
-from quizapp.models.attempt import Attempt, AttemptItem, Finding
+from quizapp.models.attempt import Attempt, AttemptItem, Finding, TopicTally
 from quizapp.models.blueprint import BlueprintSetting
 from quizapp.models.drill import DrillTemplate, DrillTemplateVersion
 from quizapp.models.drill_run import DrillRun, DrillStepMark
@@ -33,6 +33,7 @@ __all__ = [
     "SpecialOperationCategory",
     "TeamMember",
     "Topic",
+    "TopicTally",
     "User",
     "Worker",
 ]

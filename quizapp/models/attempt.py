@@ -19,15 +19,22 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     event,
+    func,
+    insert,
     inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.functions import GenericFunction
 
 from quizapp.extensions import db
 from quizapp.models.base import CreatedAtMixin, utcnow
 from quizapp.models.enterprise import Worker, new_public_token
 from quizapp.models.inspection import Inspection
+from quizapp.models.question import version_topics
 from quizapp.models.user import User
 
 
@@ -86,6 +93,60 @@ class AttemptItem(db.Model):
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
     role_code: Mapped[str] = mapped_column(String(64))
     answered_on: Mapped[date] = mapped_column(Date)  # the inspection's day in Asia/Shanghai
+
+
+class first_of_month(GenericFunction):  # noqa: N801 - used like SQL's own functions
+    """The first day of a date's month, in SQL (SQLite and PostgreSQL spell it differently)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(first_of_month, "sqlite")
+def _first_of_month_sqlite(element, compiler, **kw) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(first_of_month, "postgresql")
+def _first_of_month_postgresql(element, compiler, **kw) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+class TopicTally(db.Model):
+    """Answers and points earned per enterprise, role, topic and month, over the results in force: what the
+    dashboard's weak topics read instead of grouping every attempt item once per topic.
+
+    Kept up to date when an attempt becomes final (quizapp.exam.attempts.submit_attempt adds its items, and a
+    correction takes away those of the result it replaces); ``rebuild`` recounts it from attempt_items.
+    An item counts under every topic its version is tagged with.
+    """
+
+    __tablename__ = "topic_tallies"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    role_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month answered in
+    answers: Mapped[int] = mapped_column(Integer)
+    points: Mapped[float] = mapped_column(Float)  # the sum of the items' fractions
+
+    @staticmethod
+    def recount():
+        """(enterprise, role, topic, month, answers, points) counted from attempt_items of the results in force."""
+        replaced = select(Attempt.corrects_id).where(Attempt.corrects_id.is_not(None), Attempt.status == "final")
+        month = first_of_month(AttemptItem.answered_on)
+        return (select(AttemptItem.enterprise_id, AttemptItem.role_code, version_topics.c.topic_id, month,
+                       func.count(), func.sum(AttemptItem.fraction))
+                .join(version_topics, version_topics.c.version_id == AttemptItem.version_id)
+                .where(AttemptItem.attempt_id.not_in(replaced))
+                .group_by(AttemptItem.enterprise_id, AttemptItem.role_code, version_topics.c.topic_id, month))
+
+    @classmethod
+    def rebuild(cls, session: Session) -> None:
+        """Recount the whole table from attempt_items (after bulk writes that bypass submit_attempt)."""
+        session.execute(delete(cls))
+        session.execute(insert(cls).from_select(["enterprise_id", "role_code", "topic_id", "month", "answers",
+                                                 "points"], cls.recount()))
 
 
 class FinalAttemptError(RuntimeError):

@@ -7,10 +7,14 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from quizapp.analytics import dashboard as dashboard_module
 from quizapp.analytics.charts import FALLBACK_FONT, chart_font, monthly_columns, monthly_lines, rate_bars
 from quizapp.analytics.dashboard import DashboardFilter, build_dashboard, months_back
+from quizapp.exam.attempts import correct_attempt, start_attempt, submit_attempt
+from quizapp.exam.blueprint import DEFAULT_BLUEPRINT
+from quizapp.exam.inspections import check_in
 from quizapp.models import (
     Attempt,
     AttemptItem,
@@ -25,10 +29,12 @@ from quizapp.models import (
     QuestionVersion,
     Role,
     Topic,
+    TopicTally,
     User,
     Worker,
 )
 from quizapp.models.question import version_topics
+from tests.conftest import right_answers_as_shown
 
 FIRST_HALF_2026 = DashboardFilter(date(2026, 1, 1), date(2026, 6, 30))
 
@@ -152,6 +158,7 @@ def write_city(db) -> dict[str, Enterprise]:
     build.exam(long_ago, bing_worker, [(qa, 0), (qb, 0), (qc, 0)], passed=False)
     build.finding(long_ago, bing_worker, "certificate_missing")
     build.drill(long_ago, passed=False)
+    TopicTally.rebuild(db.session)  # the rows above were written directly, not through submit_attempt
     db.session.commit()
     return {"jia": jia, "yi": yi, "bing": bing}
 
@@ -253,6 +260,54 @@ def test_an_industry_narrows_the_enterprises(db, city):
     assert [row.label for row in board.counties] == ["兰山区"]
     assert counts(board.total) == (1, 1, 1, 1, 1, 1, 1)
     assert board.enterprises == []  # enterprises are listed for a county
+
+
+def test_topic_figures_count_whole_months(db, city):
+    # 2026-03-10 to 2026-04-01 touches March and April: 甲's March answers and 丙's April ones, law QA and QC twice.
+    board = build_dashboard(db.session, DashboardFilter(date(2026, 3, 15), date(2026, 4, 1)))
+    assert {topic.name: topic.answers for topic in board.topics} == {"法律法规": 6, "动火作业": 6}
+
+
+def test_submits_keep_the_tallies_equal_to_a_recount(db, imported_bank, enterprise, make_user):
+    """Answers submitted, and a correction that replaces one result: the tallies match attempt_items."""
+    enterprise.industry_codes = ["nonferrous", "combustible-dust"]
+    inspector = make_user("inspector")
+    workers = [Worker(enterprise=enterprise, name=name, role_code=role, post="抛光")
+               for name, role in (("赵师傅", "worker"), ("钱经理", "worker"))]
+    db.session.add_all(workers)
+    inspection = check_in(db.session, enterprise, inspector)
+    db.session.commit()
+
+    def start(worker):
+        attempt = start_attempt(db.session, client_id=str(uuid.uuid4()), inspection=inspection, worker=worker,
+                                examiner=inspector, blueprint=DEFAULT_BLUEPRINT)
+        db.session.commit()
+        return attempt
+
+    def submit(attempt, right: bool):
+        answers = right_answers_as_shown(db, attempt) if right else [None] * len(attempt.items)
+        submit_attempt(db.session, attempt, submission_id=str(uuid.uuid4()), responses=answers)
+        db.session.commit()
+
+    first, second = start(workers[0]), start(workers[1])
+    submit(first, right=True)
+    submit(second, right=False)
+    correction = correct_attempt(db.session, first, client_id=str(uuid.uuid4()), examiner=inspector,
+                                 reason="录错了")
+    db.session.commit()
+    submit(correction, right=False)
+
+    def stored() -> dict:
+        return {(row.enterprise_id, row.role_code, row.topic_id, row.month): (row.answers, pytest.approx(row.points))
+                for row in db.session.scalars(select(TopicTally)) if row.answers}
+
+    recount = {(enterprise_id, role, topic, month): (answers, points)
+               for enterprise_id, role, topic, month, answers, points in db.session.execute(TopicTally.recount())}
+    assert recount and stored() == recount
+    assert sum(answers for answers, _points in recount.values()) >= 2 * len(first.items)  # a topic or more each
+    assert sum(points for _answers, points in recount.values()) == 0  # only the two wrong papers count
+    TopicTally.rebuild(db.session)
+    assert stored() == recount
 
 
 def test_the_default_range_is_twelve_months_to_today():
