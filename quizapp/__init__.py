@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         home,
         inspections,
+        practice,
         review,
         sheets,
     )
@@ -67,7 +68,8 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(enforce_login)
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
-                      exams.bp, sheets.bp, drills.bp, api.bp, review.bp, dashboard.bp, exports.bp):
+                      exams.bp, sheets.bp, drills.bp, api.bp, review.bp, practice.bp,
+                      dashboard.bp, exports.bp):
         app.register_blueprint(blueprint)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from quizapp.bank.importer import refresh_statistics
 from quizapp.bank.types import LETTERS, normalize_fill_answer
 from quizapp.exam.assemble import Paper
-from quizapp.exam.attempts import FAILED_EXAM_BASIS, _payload_hash
+from quizapp.exam.attempts import FAILED_EXAM_BASIS, payload_hash
 from quizapp.exam.blueprint import Blueprint, blueprint_for
 from quizapp.exam.drill_runs import DEFICIENCY_BASIS, NOT_HELD_BASIS, score_drill
 from quizapp.exam.inspections import LOCAL_ZONE, local_today
@@ -719,7 +719,7 @@ class DemoCity:
             "client_id": self._uuid(), "inspection_id": inspection.id, "worker_id": worker.id,
             "examiner_id": rng.choice(inspection.team), "mode": mode, "blueprint": asdict(blueprint),
             "seed": paper.seed, "items": paper.stored(), "status": "final", "responses": responses,
-            "submission_id": self._uuid(), "submission_hash": _payload_hash(responses),
+            "submission_id": self._uuid(), "submission_hash": payload_hash(responses),
             "item_scores": [scored.fraction for scored in result.items], "score": result.score,
             "passed": result.passed, "started_at": started, "submitted_at": submitted})
         pending.items.append([

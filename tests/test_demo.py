@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from quizapp.cli import main
 from quizapp.demo import COUNTIES, DEMO_TABLES, demo_span
-from quizapp.exam.attempts import FAILED_EXAM_BASIS, _to_bank_letters
+from quizapp.exam.attempts import FAILED_EXAM_BASIS, to_bank_letters
 from quizapp.exam.blueprint import blueprint_for
 from quizapp.exam.drill_runs import score_drill
 from quizapp.exam.inspections import local_today
@@ -140,7 +140,7 @@ def test_scores_are_those_of_the_stored_responses(small, db):
         contents = [{"type": v.type, "options": v.options, "answer": v.answer, "key_points": v.key_points,
                      "steps": v.steps} for v in (db.session.get(QuestionVersion, item["version_id"])
                                                  for item in attempt.items)]
-        responses = [_to_bank_letters(item, response) for item, response in zip(attempt.items, attempt.responses,
+        responses = [to_bank_letters(item, response) for item, response in zip(attempt.items, attempt.responses,
                                                                                  strict=True)]
         result = score_paper(contents, responses, attempt.blueprint["pass_mark"], attempt.blueprint["multiple_rule"])
         assert (result.score, result.passed) == (attempt.score, attempt.passed)

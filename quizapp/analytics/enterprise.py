@@ -192,6 +192,7 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class TopicAccuracy:
+    code: str
     name: str
     figures: Breakdown
     sub_topics: list[TopicAccuracy] = field(default_factory=list)  # only a top-level topic has them
@@ -241,9 +242,10 @@ def topic_accuracy(session: Session, enterprise_id: int) -> TopicReport:
     report = []
     for topic in topics:
         if topic.parent_id is None and topic.id in top_level:
-            children = [(child.position, TopicAccuracy(child.name, by_topic[child.id])) for child in topics
+            children = [(child.position, TopicAccuracy(child.code, child.name, by_topic[child.id])) for child in topics
                         if child.parent_id == topic.id and child.id in by_topic]
-            report.append((topic.position, TopicAccuracy(topic.name, top_level[topic.id], weakest_first(children))))
+            report.append((topic.position, TopicAccuracy(topic.code, topic.name, top_level[topic.id],
+                                                               weakest_first(children))))
     roles = [(code, name) for code, name in session.execute(select(Role.code, Role.name).order_by(Role.position))
              if code in all_topics.by_role]
     return TopicReport(roles, all_topics, weakest_first(report))

@@ -34,9 +34,10 @@ from quizapp.analytics.enterprise import (
 from quizapp.analytics.items import BankStatistics, ItemStatistics
 from quizapp.bank.citations import format_citation
 from quizapp.bank.types import LETTERS
+from quizapp.exam.inspections import local_today
 from quizapp.exam.rectification import rectification_state
-from quizapp.models import DrillRun, Finding, Inspection
-from quizapp.pdf.documents import _answer_text
+from quizapp.models import DrillRun, Finding, Inspection, PracticeQuiz, Role
+from quizapp.pdf.documents import answer_text
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -150,6 +151,18 @@ def results_table(review: Overview) -> Table:
                   for result in review.latest_results])
 
 
+def practice_table(session: Session, enterprise_id: int) -> Table:
+    """The enterprise's practice quizzes, newest first: kept apart from official results, so a table of their own."""
+    quizzes = session.scalars(select(PracticeQuiz).where(PracticeQuiz.enterprise_id == enterprise_id)
+                              .options(joinedload(PracticeQuiz.worker))
+                              .order_by(PracticeQuiz.started_at.desc(), PracticeQuiz.id.desc())).all()
+    roles = dict(session.execute(select(Role.code, Role.name)).all())
+    return Table(_("Practice quizzes"), [_("Staff"), _("Role"), _("Date"), _("Questions"), _("Score"), _("Verdict")],
+                 [(quiz.worker.name, roles.get(quiz.worker.role_code, quiz.worker.role_code),
+                   local_today(quiz.started_at), len(quiz.items), quiz.score,
+                   _verdict(quiz.passed) if quiz.status == "final" else _("Not finished")) for quiz in quizzes])
+
+
 def pass_rates_table(review: Overview) -> Table:
     return Table(_("Pass rate over time"), [_("Period"), _("Examined"), _("Passed"), _("Pass rate")],
                  [(row.period, row.examined, row.passed, Percent(row.rate)) for row in review.pass_rates])
@@ -188,7 +201,7 @@ def wrong_answers_table(session: Session, enterprise_id: int, type_labels: dict[
         version = entry.version
         options = "\n".join(f"{letter}. {option}" for letter, option in zip(LETTERS, version.options, strict=False))
         rows.append((entry.code, str(type_labels[version.type]), version.stem, options,
-                     _answer_text(version.type, entry.right_answer), entry.missed, entry.asked,
+                     answer_text(version.type, entry.right_answer), entry.missed, entry.asked,
                      version.explanation or "",
                      "；".join(format_citation(basis.source.short_name or basis.source.name, basis.source.kind,
                                               basis.article) for basis in version.basis)))

@@ -96,13 +96,13 @@ def inspector_part(attempt: Attempt) -> list[int]:
     return [index for index in range(len(attempt.items)) if index not in own]
 
 
-def _contents(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
-    """What scoring needs of each item's version, in one query (no tags, no citations)."""
+def scoring_contents(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What scoring needs of each stored item's version, in one query (no tags, no citations)."""
     columns = ("type", "options", "answer", "key_points", "steps")
     rows = session.execute(select(QuestionVersion.id, *(getattr(QuestionVersion, name) for name in columns))
-                           .where(QuestionVersion.id.in_([item["version_id"] for item in attempt.items])))
+                           .where(QuestionVersion.id.in_([item["version_id"] for item in items])))
     found = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
-    return [found[item["version_id"]] for item in attempt.items]
+    return [found[item["version_id"]] for item in items]
 
 
 def submit_answers(session: Session, attempt: Attempt, *, submission_id: str, answers: dict[int, Any],
@@ -132,9 +132,9 @@ def hand_back(session: Session, attempt: Attempt, answers: dict[int, Any]) -> No
         if attempt.responses != draft:
             raise AttemptConflict(msg("the worker's answers were already handed back"))
         return
-    contents = _contents(session, attempt)
+    contents = scoring_contents(session, attempt.items)
     for index in part:
-        score_item(contents[index], _to_bank_letters(attempt.items[index], draft[index]),
+        score_item(contents[index], to_bank_letters(attempt.items[index], draft[index]),
                    attempt.blueprint["multiple_rule"])  # refuses a tampered answer now, not at the end
     attempt.responses = draft
     session.flush()
@@ -168,11 +168,12 @@ def correct_attempt(session: Session, attempt: Attempt, *, client_id: str, exami
     return correction
 
 
-def _payload_hash(responses: list[Any]) -> str:
+def payload_hash(responses: list[Any]) -> str:
+    """What identifies a submission's content: a retry with the same id must carry the same hash."""
     return hashlib.sha256(json.dumps(responses, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _to_bank_letters(item: dict[str, Any], response: Any) -> Any:
+def to_bank_letters(item: dict[str, Any], response: Any) -> Any:
     """Letters as shown (options shuffled) back to the bank's letters, which scoring uses."""
     order = item["option_order"]
     if not order or response is None:
@@ -221,7 +222,7 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
 
     Submitting the same ``submission_id`` with the same responses again returns the stored result.
     """
-    digest = _payload_hash(responses)
+    digest = payload_hash(responses)
     if attempt.status == "final":
         if attempt.submission_id == submission_id and attempt.submission_hash == digest:
             return attempt
@@ -230,8 +231,8 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
         raise AttemptError(msg("the inspection is closed"))
     if not isinstance(responses, list) or len(responses) != len(attempt.items):
         raise ScoringError(f"the paper has {len(attempt.items)} items")
-    contents = _contents(session, attempt)
-    bank_responses = [_to_bank_letters(item, response) for item, response in zip(attempt.items, responses, strict=True)]
+    contents = scoring_contents(session, attempt.items)
+    bank_responses = [to_bank_letters(item, response) for item, response in zip(attempt.items, responses, strict=True)]
     result = score_paper(contents, bank_responses, attempt.blueprint["pass_mark"], attempt.blueprint["multiple_rule"])
     now = now or utcnow()
     attempt.responses = responses

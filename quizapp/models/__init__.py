@@ -6,6 +6,7 @@ from quizapp.models.drill import DrillTemplate, DrillTemplateVersion
 from quizapp.models.drill_run import DrillRun, DrillStepMark
 from quizapp.models.enterprise import Certificate, Enterprise, Worker
 from quizapp.models.inspection import Inspection, TeamMember
+from quizapp.models.practice import PracticeQuiz
 from quizapp.models.question import Question, QuestionBasis, QuestionVersion
 from quizapp.models.sheet import PaperSheet
 from quizapp.models.taxonomy import Industry, LegalSource, Role, SpecialOperationCategory, Topic
@@ -26,6 +27,7 @@ __all__ = [
     "Inspection",
     "LegalSource",
     "PaperSheet",
+    "PracticeQuiz",
     "Question",
     "QuestionBasis",
     "QuestionVersion",

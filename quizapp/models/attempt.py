@@ -23,7 +23,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -31,14 +30,31 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.functions import GenericFunction
 
 from quizapp.extensions import db
-from quizapp.models.base import CreatedAtMixin, utcnow
+from quizapp.models.base import CreatedAtMixin, refuse_changes_once, utcnow
 from quizapp.models.enterprise import Worker, new_public_token
 from quizapp.models.inspection import Inspection
 from quizapp.models.question import version_topics
 from quizapp.models.user import User
 
 
-class Attempt(db.Model):
+class DrawnPaper:
+    """The columns of a drawn paper and its scored answers, shared by attempts and practice quizzes."""
+
+    blueprint: Mapped[dict[str, Any]] = mapped_column(JSON)  # the blueprint as it was when drawn
+    seed: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # question, version, type, option order
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    responses: Mapped[list[Any] | None] = mapped_column(JSON)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    submission_hash: Mapped[str | None] = mapped_column(String(64))
+    item_scores: Mapped[list[float] | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Attempt(DrawnPaper, db.Model):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint("status IN ('in_progress', 'final')", name="status"),
@@ -52,18 +68,6 @@ class Attempt(db.Model):
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
     examiner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     mode: Mapped[str] = mapped_column(String(8), default="tablet")
-    blueprint: Mapped[dict[str, Any]] = mapped_column(JSON)  # the blueprint as it was when drawn
-    seed: Mapped[int] = mapped_column(BigInteger)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # question, version, type, option order
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
-    responses: Mapped[list[Any] | None] = mapped_column(JSON)
-    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
-    submission_hash: Mapped[str | None] = mapped_column(String(64))
-    item_scores: Mapped[list[float] | None] = mapped_column(JSON)
-    score: Mapped[float | None] = mapped_column(Float)
-    passed: Mapped[bool | None] = mapped_column(Boolean)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -153,12 +157,7 @@ class FinalAttemptError(RuntimeError):
     """Raised when code tries to change or delete a final attempt."""
 
 
-@event.listens_for(Attempt, "before_update")
-def _refuse_changes_to_final_attempts(mapper, connection, target: Attempt) -> None:
-    history = inspect(target).attrs.status.history
-    previous = history.deleted[0] if history.deleted else target.status
-    if previous == "final":
-        raise FinalAttemptError(f"attempt {target.id} is final; record a correction instead")
+refuse_changes_once(Attempt, "final", FinalAttemptError)
 
 
 @event.listens_for(Attempt, "before_delete")

@@ -23,12 +23,11 @@ from sqlalchemy import (
     Table,
     Text,
     event,
-    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.base import utcnow
+from quizapp.models.base import refuse_changes_once, utcnow
 from quizapp.models.drill import DrillTemplateVersion
 from quizapp.models.enterprise import Worker, new_public_token
 from quizapp.models.inspection import Inspection
@@ -94,11 +93,7 @@ class FinishedDrillError(RuntimeError):
     """Raised when code tries to change a finished drill run or its marks."""
 
 
-@event.listens_for(DrillRun, "before_update")
-def _refuse_changes_to_finished_runs(mapper, connection, target: DrillRun) -> None:
-    history = inspect(target).attrs.status.history
-    if (history.deleted[0] if history.deleted else target.status) == "finished":
-        raise FinishedDrillError(f"drill run {target.id} is finished")
+refuse_changes_once(DrillRun, "finished", FinishedDrillError)
 
 
 @event.listens_for(DrillStepMark, "before_update")

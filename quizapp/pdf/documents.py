@@ -69,7 +69,7 @@ def quiz_sheets(session: Session, sheets: Sequence[PaperSheet], url_of: Callable
                   tuple(_sheet_item(item) for item in items_view(session, sheet.items))) for sheet in sheets]
 
 
-def _answer_text(kind: str, answer: Any) -> str:
+def answer_text(kind: str, answer: Any) -> str:
     if kind == "judge":
         return "正确" if answer else "错误"
     if kind == "multiple":
@@ -91,7 +91,7 @@ def answer_keys(session: Session, sheets: Sequence[PaperSheet],
     for sheet in sheets:
         answers = zip(sheet.items, right_answers(session, sheet.items), strict=True)
         keys.append((_header(sheet, role_names, url_of(sheet)),
-                     [_answer_text(item["type"], answer) for item, answer in answers]))
+                     [answer_text(item["type"], answer) for item, answer in answers]))
     return keys
 
 
@@ -99,7 +99,7 @@ def exam_record(session: Session, inspection: Inspection, integrity: str = "") -
     """The inspection's 检查考核记录表: who was examined, how they did, what was found and on what basis."""
     summary = inspection_summary(session, inspection)
     role_names = _role_names(session)
-    basis_text = _basis_texts(session)
+    basis_text = basis_texts(session)
     enterprise = inspection.enterprise
 
     return ExamRecord(
@@ -120,7 +120,7 @@ def _finding_text(finding) -> str:
     return FINDING_NAMES[finding.kind] + (f"：{finding.detail}" if finding.detail else "")
 
 
-def _basis_texts(session: Session) -> Callable[[list[dict[str, str]]], str]:
+def basis_texts(session: Session) -> Callable[[list[dict[str, str]]], str]:
     """A function citing a stored legal basis as text, e.g. 《安全生产法》第二十八条."""
     sources = {source.code: source for source in session.scalars(select(LegalSource))}
 
@@ -145,7 +145,7 @@ def drill_record(session: Session, run: DrillRun, integrity: str = "") -> DrillR
     content, inspection = run.content, run.inspection
     result = score_drill(content, run)
     role_names = _role_names(session)
-    basis_text = _basis_texts(session)
+    basis_text = basis_texts(session)
     results = {(step.phase, step.step): step for step in result.steps}
     phases = []
     for phase_index, phase in enumerate(content["phases"]):

@@ -20,7 +20,7 @@ from quizapp.analytics.exports import finished_drills, standing_findings
 from quizapp.exam.rectification import rectification_state
 from quizapp.exam.roster import roster_checks
 from quizapp.models import Enterprise, Finding, Industry, Role
-from quizapp.pdf.documents import FINDING_NAMES, KIND_NAMES, _basis_texts
+from quizapp.pdf.documents import FINDING_NAMES, KIND_NAMES, basis_texts
 from quizapp.pdf.layout import (
     SectionStart,
     build_pdf,
@@ -91,7 +91,7 @@ def enterprise_file(session: Session, enterprise: Enterprise, today: date) -> En
 
     rows = inspection_rows(session, enterprise.id)
     report = topic_accuracy(session, enterprise.id)
-    cite = _basis_texts(session)
+    cite = basis_texts(session)
     reexams = reexams_due(session, enterprise.id, today)
     awaiting_reexam = {due.worker for due in reexams}
 

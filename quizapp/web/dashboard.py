@@ -52,7 +52,7 @@ def _date_arg(name: str, default: date) -> date:
         return default
 
 
-def _filters() -> DashboardFilter:
+def dashboard_filters() -> DashboardFilter:
     default = DashboardFilter.last_twelve_months(local_today())
     return DashboardFilter(_date_arg("start", default.start), _date_arg("end", default.end),
                            request.args.get("county", "").strip(), request.args.get("industry", "").strip())
@@ -85,7 +85,7 @@ def _charts(dashboard: Dashboard) -> dict[str, Markup]:
 @bp.route("/")
 @roles_required("admin", "inspector")
 def index():
-    dashboard = build_dashboard(db.session, _filters())
+    dashboard = build_dashboard(db.session, dashboard_filters())
     return render_template("dashboard/index.html", dashboard=dashboard, filters=dashboard.filters,
                            charts=_charts(dashboard), min_topic_answers=MIN_ANSWERS_PER_TOPIC)
 

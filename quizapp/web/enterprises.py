@@ -37,7 +37,7 @@ bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 SHEET_KINDS = {"enterprises": ENTERPRISES, "roster": ROSTER}
 
 
-def _enterprise_or_404(token: str) -> Enterprise:
+def enterprise_or_404(token: str) -> Enterprise:
     enterprise = db.first_or_404(select(Enterprise).where(Enterprise.qr_token == token))
     if current_user.role == "enterprise" and current_user.enterprise_id != enterprise.id:
         abort(404)  # not 403: another enterprise's existence is not disclosed
@@ -121,7 +121,7 @@ def import_template(kind: str):
 @bp.route("/<token>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit(token: str):
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     form = _form(enterprise)
     if form.validate_on_submit():
         clash = db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == form.credit_code.data,
@@ -139,7 +139,7 @@ def edit(token: str):
 @bp.route("/<token>")
 @roles_required("admin", "inspector", "enterprise")
 def show(token: str):
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     names = dict(db.session.execute(select(Industry.code, Industry.name)).all())
     drills = db.session.scalars(select(DrillRun).join(Inspection).where(
         Inspection.enterprise_id == enterprise.id, DrillRun.status == "finished").order_by(DrillRun.finished_at.desc()))
@@ -152,7 +152,7 @@ def show(token: str):
 @roles_required("admin", "inspector", "enterprise")
 def poster(token: str):
     """The entrance poster whose QR code opens /e/<token>; enterprise users may print their own."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     url = url_for("inspections.scan", token=token, _external=True)
     return send_pdf(lambda font: enterprise_poster(enterprise.name, enterprise.county, url, font),
                     f"入企扫码-{enterprise.name}.pdf", url_for("enterprises.show", token=token))
@@ -161,7 +161,7 @@ def poster(token: str):
 @bp.route("/<token>/workers/new", methods=["GET", "POST"])
 @roles_required("admin", "inspector", "enterprise")
 def add_worker_page(token: str):
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     form = WorkerForm()
     roles = db.session.execute(select(Role.code, Role.name).order_by(Role.position)).all()
     categories = db.session.execute(select(SpecialOperationCategory.code, SpecialOperationCategory.name)
@@ -188,7 +188,7 @@ def add_worker_page(token: str):
 @bp.route("/<token>/workers/import", methods=["GET", "POST"])
 @roles_required("admin", "inspector", "enterprise")
 def import_roster_page(token: str):
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     hash_key = current_app.config["QUIZAPP_ID_HASH_KEY"].encode()
     return _sheet_upload(lambda stream, name: import_roster(db.session, enterprise, stream, name, hash_key=hash_key),
                          url_for("enterprises.show", token=token), enterprise)

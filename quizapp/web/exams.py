@@ -22,7 +22,7 @@ from quizapp.exam.attempts import (
     worker_part,
 )
 from quizapp.exam.blueprint import blueprint_for
-from quizapp.exam.papers import paper_view, result_view
+from quizapp.exam.papers import items_view, paper_view, result_view
 from quizapp.exam.scoring import ScoringError
 from quizapp.exam.sheets import sheet_for_attempt
 from quizapp.extensions import db, limiter
@@ -37,7 +37,7 @@ from quizapp.forms.exams import (
 )
 from quizapp.models import Attempt, Inspection, PaperSheet, Worker
 from quizapp.web.access import roles_required
-from quizapp.web.i18n import TYPE_LABELS, translate_message
+from quizapp.web.i18n import translate_message
 from quizapp.web.templating import new_request_id
 
 bp = Blueprint("exams", __name__)
@@ -84,7 +84,7 @@ def start(token: str):
         db.session.rollback()
         form.allow_short.data = "1"
         return render_template("exams/shortage.html", inspection=inspection, worker=worker, form=form,
-                               missing=error.missing, type_labels=TYPE_LABELS)
+                               missing=error.missing)
     except AttemptError as error:
         return refused(error, "inspections.show", token)
     if attempt.mode == "paper":
@@ -113,8 +113,8 @@ def take(token: str):
         return render_template("exams/handback.html", attempt=attempt, unlock_form=UnlockForm())
     paper, form = paper_view(db.session, attempt), AnswersForm()
     if form.validate_on_submit():
-        answers = answers_from(request.form, paper["items"], part)
         try:
+            answers = answers_from(request.form, paper["items"], part)
             if inspector_part(attempt):
                 hand_back(db.session, attempt, answers)
                 db.session.commit()
@@ -183,7 +183,7 @@ def result(token: str):
     form = CorrectionForm()
     form.client_id.data = new_request_id()
     return render_template("exams/result.html", attempt=attempt, result=result_view(db.session, attempt),
-                           type_labels=TYPE_LABELS, locked=session.get(LOCK_KEY) == token,
+                           shown=items_view(db.session, attempt.items), locked=session.get(LOCK_KEY) == token,
                            unlock_form=UnlockForm(), correction_form=form,
                            correction=db.session.scalar(select(Attempt).where(Attempt.corrects_id == attempt.id)))
 

@@ -24,8 +24,8 @@ from quizapp.forms.review import RECTIFICATION_LABELS
 from quizapp.models import Enterprise
 from quizapp.pdf.enterprise_file import TITLE, enterprise_file, enterprise_file_pdf
 from quizapp.web.access import roles_required
-from quizapp.web.dashboard import FLAG_LABELS, _filters
-from quizapp.web.enterprises import _enterprise_or_404
+from quizapp.web.dashboard import FLAG_LABELS, dashboard_filters
+from quizapp.web.enterprises import enterprise_or_404
 from quizapp.web.i18n import TYPE_LABELS
 from quizapp.web.printing import send_pdf
 from quizapp.web.review import VIEWERS
@@ -49,6 +49,8 @@ def _review_table(table: str, enterprise: Enterprise) -> exports.Table:
         return exports.topics_table(topic_accuracy(db.session, enterprise.id))
     if table == "wrong-answers":
         return exports.wrong_answers_table(db.session, enterprise.id, TYPE_LABELS)
+    if table == "practice":
+        return exports.practice_table(db.session, enterprise.id)
     if table == "findings":
         return exports.findings_table(db.session, enterprise.id, FINDING_LABELS, RECTIFICATION_LABELS)
     review = overview(db.session, enterprise.id, local_today(), _period())
@@ -59,11 +61,11 @@ def _review_table(table: str, enterprise: Enterprise) -> exports.Table:
 
 
 @bp.route(f"/enterprises/<token>/review/export/<any(reexams, findings, results, 'pass-rates', inspections, topics, "
-          f"'wrong-answers'):table>.{FORMAT}")
+          f"'wrong-answers', practice):table>.{FORMAT}")
 @roles_required(*VIEWERS)
 def review_table(token: str, table: str, fmt: str):
     """A table of the enterprise's review; ``period`` (month or quarter) as on the overview."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     return _send(_review_table(table, enterprise), fmt, f"{enterprise.name}-{table}")
 
 
@@ -71,7 +73,7 @@ def review_table(token: str, table: str, fmt: str):
 @roles_required(*VIEWERS)
 def enterprise_file_page(token: str):
     """一企一档: the enterprise's file, printed."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     file = enterprise_file(db.session, enterprise, local_today())
     return send_pdf(lambda font: enterprise_file_pdf(file, font), f"{TITLE}-{enterprise.name}.pdf",
                     url_for("review.show", token=token))
@@ -93,7 +95,7 @@ DASHBOARD_TABLES: dict[str, Callable[[Dashboard], exports.Table]] = {
 @roles_required("admin", "inspector")
 def dashboard_table(table: str, fmt: str):
     """A dashboard table, with the dashboard's filters (start, end, county, industry)."""
-    dashboard = build_dashboard(db.session, _filters())
+    dashboard = build_dashboard(db.session, dashboard_filters())
     filters = dashboard.filters
     place = "-".join(part for part in (filters.county, filters.industry) if part)
     return _send(DASHBOARD_TABLES[table](dashboard), fmt,

@@ -39,7 +39,7 @@ from quizapp.forms.inspections import FINDING_LABELS, KIND_LABELS
 from quizapp.forms.review import PERIOD_LABELS, RECTIFICATION_LABELS, RectificationForm, VerificationForm
 from quizapp.models import Attempt, Enterprise, Finding, Inspection
 from quizapp.web.access import roles_required
-from quizapp.web.enterprises import _enterprise_or_404
+from quizapp.web.enterprises import enterprise_or_404
 from quizapp.web.i18n import translate_message
 
 bp = Blueprint("review", __name__, url_prefix="/enterprises/<token>/review")
@@ -66,7 +66,7 @@ def _finding_or_404(enterprise: Enterprise, token: str) -> Finding:
 @roles_required(*VIEWERS)
 def show(token: str):
     """Inspections, pass rate over time, each worker's latest result, re-exams due, findings to rectify."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     period = request.args.get("period", PERIODS[0])
     if period not in PERIODS:
         period = PERIODS[0]
@@ -80,7 +80,7 @@ def show(token: str):
 @roles_required(*VIEWERS)
 def topics(token: str):
     """Accuracy per topic and role, weakest first."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     return render_template("review/topics.html", enterprise=enterprise, small_sample=SMALL_SAMPLE,
                            report=topic_accuracy(db.session, enterprise.id))
 
@@ -89,7 +89,7 @@ def topics(token: str):
 @roles_required(*VIEWERS)
 def wrong_answer_book(token: str):
     """The questions the staff missed, most often first, with the right answer, explanation and legal basis."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     page = db.paginate(most_missed_questions(enterprise.id), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
                        error_out=False)
     return render_template("review/wrong_answers.html", enterprise=enterprise, page=page,
@@ -100,7 +100,7 @@ def wrong_answer_book(token: str):
 @roles_required(*VIEWERS)
 def result(token: str, attempt: str):
     """One official result as the worker saw the paper (options in the shuffled order), with the right answers."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     found = db.first_or_404(select(Attempt).join(Inspection, Inspection.id == Attempt.inspection_id)
                             .where(Attempt.public_token == attempt, Attempt.status == "final",
                                    Inspection.enterprise_id == enterprise.id))
@@ -113,7 +113,7 @@ def result(token: str, attempt: str):
 @roles_required("enterprise")
 def rectify(token: str, finding: str):
     """The enterprise reports what it did to put a finding right."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     item = _finding_or_404(enterprise, finding)
     overview_url = url_for("review.show", token=token, _anchor="findings")
     if request.method == "GET" and rectification_state(item) not in REPORTABLE_STATES:
@@ -142,7 +142,7 @@ def rectify(token: str, finding: str):
 @roles_required(*REVIEWERS)
 def verify(token: str, finding: str):
     """Accept the reported work, or send it back with a note; then back to the page the form was on."""
-    enterprise = _enterprise_or_404(token)
+    enterprise = enterprise_or_404(token)
     item = _finding_or_404(enterprise, finding)
     form = VerificationForm()
     back = (url_for("inspections.show", token=item.inspection.public_token) if form.return_to.data == "inspection"
@@ -168,7 +168,7 @@ def verify(token: str, finding: str):
 @roles_required(*VIEWERS)
 def photo(token: str, finding: str):
     """A rectification photo, to those who may see the enterprise only."""
-    item = _finding_or_404(_enterprise_or_404(token), finding)
+    item = _finding_or_404(enterprise_or_404(token), finding)
     if not item.rectification_photo:
         abort(404)
     response = send_from_directory(_upload_folder(), item.rectification_photo, max_age=0)

@@ -25,13 +25,13 @@ def new_request_id() -> str:
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def common_values():
-        return {"supported_locales": SUPPORTED_LOCALES, "current_locale": select_locale(),
-                "type_labels": TYPE_LABELS}
+        return {"supported_locales": SUPPORTED_LOCALES, "current_locale": select_locale()}
 
     # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["local_datetime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.globals["new_request_id"] = new_request_id
+    app.jinja_env.globals["type_labels"] = TYPE_LABELS  # lazy strings: translated where they are shown
     app.jinja_env.filters["translated"] = translate_message  # bank problem messages (quizapp.bank.problems)
     app.jinja_env.filters["citation"] = lambda basis: format_citation(
         basis.source.short_name or basis.source.name, basis.source.kind, basis.article)

@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from quizapp.exam.drill_runs import record_drills_not_held
+from quizapp.exam.practice import create_practice
 from quizapp.exam.rectification import report_rectified
 from quizapp.models import Attempt, DrillTemplate, Enterprise, Inspection, PaperSheet, Worker
 from quizapp.models.drill_run import DrillRun
@@ -51,6 +52,7 @@ POLICY = {
     "review.show": "own_enterprise", "review.topics": "own_enterprise", "review.wrong_answer_book": "own_enterprise",
     "review.result": "own_enterprise", "review.photo": "own_enterprise", "review.rectify": "enterprise_itself",
     "review.verify": "staff",
+    "practice.index": "own_enterprise", "practice.take": "own_enterprise",
     "exports.review_table": "own_enterprise", "exports.enterprise_file_page": "own_enterprise",
     "exports.dashboard_table": "staff", "exports.item_table": "admin",
 }
@@ -64,7 +66,8 @@ OTHER_ENTERPRISE_SEES_404 = {"own_enterprise", "enterprise_itself"}
 
 @pytest.fixture
 def world(app, db, imported_bank, enterprise, make_user, client):
-    """Enterprise A with an inspection, a result, a paper sheet and a drill; enterprise B with its own user."""
+    """Enterprise A with an inspection, a result, a paper sheet, a drill and a practice quiz; enterprise B with its
+    own user."""
     other = Enterprise(credit_code="91371300MA3C8H1X3T", name="另一家企业")
     worker = Worker(enterprise=enterprise, name="赵师傅", role_code="worker")
     db.session.add_all([other, worker])
@@ -92,10 +95,12 @@ def world(app, db, imported_bank, enterprise, make_user, client):
     photo.seek(0)
     report_rectified(db.session, finding, enterprise_user, "已制定演练计划", photo,
                      Path(app.instance_path) / UPLOAD_FOLDER)
+    quiz = create_practice(db.session, client_id=str(uuid.uuid4()), enterprise=enterprise, worker=worker,
+                           created_by=enterprise_user, topics=[], length=5)
     db.session.commit()
     return {"enterprise": enterprise.qr_token, "inspection": inspection, "attempt": attempt.public_token,
-            "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token, "finding": finding.public_token,
-            "code": imported_bank.questions[0].code, "drill_code": template.code}
+            "quiz": quiz.public_token, "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token,
+            "finding": finding.public_token, "code": imported_bank.questions[0].code, "drill_code": template.code}
 
 
 def signed_in(app, username: str | None) -> FreshContextClient:
@@ -112,7 +117,7 @@ def url_for_rule(rule, world: dict) -> str:
                  ("/attempts/", "attempt"), ("/drills/", "drill"), ("/s/", "sheet")]
     values = {"locale": "en", "role": "worker", "kind": "roster", "document": "papers", "filename": "css/app.css",
               "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"],
-              "finding": world["finding"], "attempt": world["attempt"]}
+              "finding": world["finding"], "attempt": world["attempt"], "quiz": world["quiz"]}
     if "token" in rule.arguments:
         values["token"] = world[next(key for prefix, key in by_prefix if rule.rule.startswith(prefix))]
     url = rule.rule
