@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.problems import msg
@@ -76,6 +76,8 @@ class Worker(CreatedAtMixin, db.Model):
     id_number_hash: Mapped[str | None] = mapped_column(String(64))
     id_number_masked: Mapped[str] = mapped_column(String(32), default="")
     public_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
+    # Set when an admin erases the person (PIPL): the row stays, without name or ID, so that results still count.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="workers")
     certificates: Mapped[list[Certificate]] = relationship(
