@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (every table must be known to db and migrate)
     from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from quizapp.security import init_security
     from quizapp.web.i18n import select_locale
 
     db.init_app(app)
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    init_security(app)  # before the blueprints: an idle session is signed out before access is checked
 
 
 def register_blueprints(app: Flask) -> None:
@@ -58,18 +60,21 @@ def register_blueprints(app: Flask) -> None:
         exports,
         home,
         inspections,
+        personal_data,
         practice,
         review,
         sheets,
     )
     from quizapp.web.access import enforce_login
+    from quizapp.web.input_guard import refuse_nul_characters
     from quizapp.web.templating import register_template_helpers
 
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_login)
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
                       exams.bp, sheets.bp, drills.bp, api.bp, review.bp, practice.bp,
-                      dashboard.bp, exports.bp):
+                      dashboard.bp, exports.bp, personal_data.bp):
         app.register_blueprint(blueprint)
 
 

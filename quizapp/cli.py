@@ -16,6 +16,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
+from quizapp.audit_cli import audit
+from quizapp.backup import backup_command, restore_command
 from quizapp.bank.export import load_specs, load_taxonomy
 from quizapp.bank.importer import import_bank
 from quizapp.bank.problems import Problem
@@ -40,6 +42,11 @@ from quizapp.web.sheets import sheet_url
 @click.group(cls=FlaskGroup, create_app=create_app)
 def main() -> None:
     """quizapp: the 逢查必考 knowledge-check system."""
+
+
+main.add_command(audit)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 
 def _exit_with_problems(problems: list[Problem]) -> NoReturn:

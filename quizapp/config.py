@@ -47,6 +47,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         if database_url.startswith(prefix):
             database_url = "postgresql+psycopg://" + database_url[len(prefix):]
     redis_url = os.environ.get("QUIZAPP_REDIS_URL")
+    secure_cookies = os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -55,6 +56,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_LOCALE": os.environ.get("QUIZAPP_DEFAULT_LOCALE", "zh_Hans_CN"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "quizapp" / "translations"),
+        # Said for every app: Flask-Limiter keeps the last app's setting on its one shared object otherwise.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "QUIZAPP_LOGIN_LIMIT": os.environ.get("QUIZAPP_LOGIN_LIMIT", "10 per minute"),
@@ -64,8 +67,17 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "QUIZAPP_PDF_FONT": os.environ.get("QUIZAPP_PDF_FONT") or None,
         "QUIZAPP_REEXAM_DAYS": _int_env("QUIZAPP_REEXAM_DAYS", 30),
         "QUIZAPP_BASE_URL": os.environ.get("QUIZAPP_BASE_URL", "http://127.0.0.1:5000"),
+        "QUIZAPP_RATE_LIMIT": os.environ.get("QUIZAPP_RATE_LIMIT", "600 per minute"),
+        "QUIZAPP_ACCOUNT_WRITE_LIMIT": os.environ.get("QUIZAPP_ACCOUNT_WRITE_LIMIT", "120 per minute"),
+        "QUIZAPP_SESSION_IDLE_MINUTES": _int_env("QUIZAPP_SESSION_IDLE_MINUTES", 30),
+        "QUIZAPP_TRUSTED_PROXIES": _int_env("QUIZAPP_TRUSTED_PROXIES", 0),
+        # A CSRF token lasts as long as its session (which idle sign-out ends), not Flask-WTF's hour: a tablet's
+        # drill or quiz page stays open longer than that and must still be able to send.
+        "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",
-        "REMEMBER_COOKIE_SECURE": os.environ.get("QUIZAPP_SECURE_COOKIES", "") == "1",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
     }

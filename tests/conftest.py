@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,15 +68,22 @@ def build_app(tmp_path: Path, **overrides):
     return app
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = build_app(tmp_path)
+@contextmanager
+def fresh_app(tmp_path: Path, **overrides) -> Iterator:
+    """An app on an empty schema of its own, in its app context; the tables are dropped afterwards."""
+    app = build_app(tmp_path, **overrides)
     with app.app_context():
         reset_schema()
         yield app
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with fresh_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

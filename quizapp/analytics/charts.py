@@ -68,15 +68,18 @@ def _month_labels(months: Sequence[str]) -> list[str]:
 
 def _svg(drawing: Drawing, title: str, font: str) -> str:
     """The drawing as an SVG element to put inline: titled for screen readers, scaled to its container, labels
-    in the page's fonts, and without the fixed ids reportlab writes (two charts on a page would share them)."""
+    in the page's fonts, and without the fixed ids reportlab writes (two charts on a page would share them).
+    Styles become presentation attributes (fill="…"): the page's content policy refuses style attributes."""
     root = ET.fromstring(renderSVG.drawToString(drawing))
     for element in root.iter():  # plain tag names: ElementTree would otherwise write an "ns0:" prefix on each
         element.tag = element.tag.removeprefix(f"{{{SVG_NAMESPACE}}}")
         element.attrib.pop("id", None)
         style = _FONT_FAMILY.sub(f"font-family: {PAGE_FONT_STACK}",
                                  element.attrib.pop("style", "").replace("clip-path: url(#clip)", ""))
-        if style:
-            element.set("style", style)
+        for declaration in style.split(";"):
+            name, _colon, value = declaration.partition(":")
+            if value.strip():
+                element.set(name.strip(), value.strip())
     root.set("xmlns", SVG_NAMESPACE)
     root.set("width", "100%")
     root.attrib.pop("height", None)

@@ -2,13 +2,15 @@
 writer that turns such a table into a CSV or an Excel file.
 
 Headers and labels are in the reader's language, as on the page the table comes from. Personal data stays
-out: staff appear by name only (no ID-card number, no phone).
+out: staff appear by name only (no ID-card number, no phone), and the name is masked (李*明, see
+``quizapp.exam.personal_data.mask_name``) unless the caller passes another ``shown_name``: a file travels further
+than the page it came from.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO, StringIO
@@ -26,15 +28,17 @@ from quizapp.analytics.enterprise import (
     Accuracy,
     Overview,
     TopicReport,
-    _not_withdrawn,
     finding_citations,
     most_missed_questions,
+    not_withdrawn,
+    superseded_ids,
     wrong_answers,
 )
 from quizapp.analytics.items import BankStatistics, ItemStatistics
 from quizapp.bank.citations import format_citation
 from quizapp.bank.types import LETTERS
 from quizapp.exam.inspections import local_today
+from quizapp.exam.personal_data import mask_name
 from quizapp.exam.rectification import rectification_state
 from quizapp.models import DrillRun, Finding, Inspection, PracticeQuiz, Role
 from quizapp.pdf.documents import answer_text
@@ -42,6 +46,7 @@ from quizapp.pdf.documents import answer_text
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 SHEET_NAME_LENGTH = 31  # Excel's limit
+Names = Callable[[str], str]  # how a staff member's name is written in a file: mask_name, or as it is
 
 
 class Percent(float):
@@ -116,9 +121,9 @@ def _verdict(passed: bool | None) -> str:
 # The enterprise review
 
 
-def reexams_table(review: Overview) -> Table:
+def reexams_table(review: Overview, shown_name: Names = mask_name) -> Table:
     return Table(_("Due for a re-exam"), [_("Staff"), _("Role"), _("Failed on"), _("Due"), _("overdue")],
-                 [(due.worker, due.role, due.failed_on, due.due_on, _("overdue") if due.overdue else "")
+                 [(shown_name(due.worker), due.role, due.failed_on, due.due_on, _("overdue") if due.overdue else "")
                   for due in review.reexams_due])
 
 
@@ -126,39 +131,40 @@ def standing_findings(session: Session, enterprise_id: int) -> list[Finding]:
     """The enterprise's findings that stand (not those of a replaced result), latest inspection first."""
     return list(session.scalars(
         select(Finding).join(Inspection, Inspection.id == Finding.inspection_id)
-        .where(Inspection.enterprise_id == enterprise_id, _not_withdrawn(enterprise_id))
+        .where(Inspection.enterprise_id == enterprise_id, not_withdrawn(superseded_ids(session, enterprise_id)))
         .order_by(Inspection.local_date.desc(), Finding.id)
         .options(joinedload(Finding.worker), joinedload(Finding.inspection))))
 
 
 def findings_table(session: Session, enterprise_id: int, finding_labels: dict[str, Any],
-                   state_labels: dict[str, Any]) -> Table:
+                   state_labels: dict[str, Any], shown_name: Names = mask_name) -> Table:
     """Every finding that stands, with where its rectification is; verified ones too, unlike the page."""
     findings = standing_findings(session, enterprise_id)
     basis = finding_citations(session, findings)
     return Table(_("Findings"), [_("Finding"), _("Staff"), _("Rectification"), _("Note"), _("Due"), _("Found on"),
                                  _("Legal basis")],
                  [(str(finding_labels[finding.kind]) + (f"：{finding.detail}" if finding.detail else ""),
-                   finding.worker.name if finding.worker else "", str(state_labels[rectification_state(finding)]),
-                   finding.rectification_note, finding.due_on, finding.inspection.local_date,
+                   shown_name(finding.worker.name) if finding.worker else "",
+                   str(state_labels[rectification_state(finding)]), finding.rectification_note, finding.due_on,
+                   finding.inspection.local_date,
                    "；".join(basis[finding.id])) for finding in findings])
 
 
-def results_table(review: Overview) -> Table:
+def results_table(review: Overview, shown_name: Names = mask_name) -> Table:
     return Table(_("Latest result of each examined worker"), [_("Staff"), _("Role"), _("Date"), _("Score"),
                                                                _("Verdict")],
-                 [(result.worker, result.role, result.day, result.score, _verdict(result.passed))
+                 [(shown_name(result.worker), result.role, result.day, result.score, _verdict(result.passed))
                   for result in review.latest_results])
 
 
-def practice_table(session: Session, enterprise_id: int) -> Table:
+def practice_table(session: Session, enterprise_id: int, shown_name: Names = mask_name) -> Table:
     """The enterprise's practice quizzes, newest first: kept apart from official results, so a table of their own."""
     quizzes = session.scalars(select(PracticeQuiz).where(PracticeQuiz.enterprise_id == enterprise_id)
                               .options(joinedload(PracticeQuiz.worker))
                               .order_by(PracticeQuiz.started_at.desc(), PracticeQuiz.id.desc())).all()
     roles = dict(session.execute(select(Role.code, Role.name)).all())
     return Table(_("Practice quizzes"), [_("Staff"), _("Role"), _("Date"), _("Questions"), _("Score"), _("Verdict")],
-                 [(quiz.worker.name, roles.get(quiz.worker.role_code, quiz.worker.role_code),
+                 [(shown_name(quiz.worker.name), roles.get(quiz.worker.role_code, quiz.worker.role_code),
                    local_today(quiz.started_at), len(quiz.items), quiz.score,
                    _verdict(quiz.passed) if quiz.status == "final" else _("Not finished")) for quiz in quizzes])
 
@@ -195,7 +201,7 @@ def topics_table(report: TopicReport) -> Table:
 
 def wrong_answers_table(session: Session, enterprise_id: int, type_labels: dict[str, Any]) -> Table:
     """The whole wrong-answer book, most often missed first (options in the bank's order, lettered)."""
-    question_ids = list(session.scalars(most_missed_questions(enterprise_id)))
+    question_ids = list(session.scalars(most_missed_questions(session, enterprise_id)))
     rows = []
     for entry in wrong_answers(session, enterprise_id, question_ids):
         version = entry.version

@@ -2,13 +2,16 @@
 
 Questions and drill templates follow one rule: re-importing unchanged files writes nothing; an item
 whose file content changed gets a new version; an item gone from its files is retired, never deleted.
-Writes are bulk statements, so a 10,000-question bank imports in seconds.
+Writes are bulk statements, so a 10,000-question bank imports in seconds; the flush does not see them, so each
+row written is recorded in the audit trail here (a version's tags and citations in its own entry).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -30,6 +33,7 @@ from quizapp.models import (
     Role,
     Topic,
 )
+from quizapp.models.audit import audit_reason, inserted, record, updated
 from quizapp.models.base import utcnow
 from quizapp.models.question import version_industries, version_roles, version_topics
 
@@ -67,6 +71,7 @@ class _Existing:
     current_number: int
     file_hash: str | None
     source_file: str | None
+    updated_at: datetime
     current_hash: str
 
 
@@ -123,11 +128,16 @@ class VersionWriter:
             for question_id, number, spec in items
         ]
         returned = self.session.execute(
-            insert(QuestionVersion).returning(QuestionVersion.id, QuestionVersion.question_id,
+            insert(QuestionVersion).returning(QuestionVersion.id, QuestionVersion.draw_key,
                                               sort_by_parameter_order=True),
             rows,
         ).all()
         version_ids = [row.id for row in returned]
+        record(self.session, [
+            inserted("question_versions", version.id, {
+                **row, "id": version.id, "draw_key": version.draw_key,
+                **{name: spec.content[name] for name in ("roles", "industries", "topics", "basis")}})
+            for version, row, (_, _, spec) in zip(returned, rows, items, strict=True)])
         for name, table, column in TAG_TABLES:
             tag_rows = [
                 {"version_id": version_id, column: self.ids[name][code]}
@@ -151,18 +161,20 @@ def write_drill_versions(session: Session, items: Sequence[tuple[int, int, Drill
     """Insert one drill template version per ``(template_id, number, spec)``."""
     if items:
         now = utcnow()
-        session.execute(insert(DrillTemplateVersion), [
-            {"template_id": template_id, "number": number, "content": spec.content,
-             "content_hash": spec.content_hash, "created_by_id": created_by_id, "created_at": now}
-            for template_id, number, spec in items
-        ])
+        rows = [{"template_id": template_id, "number": number, "content": spec.content,
+                 "content_hash": spec.content_hash, "created_by_id": created_by_id, "created_at": now}
+                for template_id, number, spec in items]
+        ids = session.execute(insert(DrillTemplateVersion).returning(DrillTemplateVersion.id,
+                                                                     sort_by_parameter_order=True), rows).scalars()
+        record(session, [inserted("drill_template_versions", version_id, {**row, "id": version_id})
+                         for version_id, row in zip(ids, rows, strict=True)])
 
 
 def _existing(session: Session, model: VersionedModel, version: VersionModel) -> dict[str, _Existing]:
     """Every stored item of ``model`` by code, with the content hash of its current version."""
     rows = session.execute(
         select(model.code, model.id, model.status, model.current_number, model.file_hash, model.source_file,
-               version.content_hash)
+               model.updated_at, version.content_hash)
         .join(model.current_version)
     )
     return {row.code: _Existing(*row[1:]) for row in rows}
@@ -178,6 +190,20 @@ def import_bank(session: Session, bank: Bank, *, created_by_id: int | None = Non
     """Import a checked bank. Nothing is committed here: the caller commits once, or rolls back."""
     if bank.problems:
         raise BankError(bank.problems)
+    with audit_reason(session, f"bank import {_source(bank)}"):
+        return _import_bank(session, bank, created_by_id, progress)
+
+
+def _source(bank: Bank) -> str:
+    """Where the questions came from, for the audit trail: the folder (or the file) they share."""
+    try:
+        return os.path.commonpath(bank.question_files)
+    except ValueError:  # no question files, or relative and absolute paths mixed
+        return ""
+
+
+def _import_bank(session: Session, bank: Bank, created_by_id: int | None,
+                 progress: Callable[[int], None] | None) -> ImportSummary:
     summary = ImportSummary()
     if bank.taxonomy is not None:
         summary.taxonomy_changed = import_taxonomy(session, bank.taxonomy)
@@ -210,7 +236,7 @@ def _import_items(session: Session, model: VersionedModel, specs: Sequence[Spec]
     """Add new items with their first version, give changed ones a new version; returns (added, changed)."""
     new_specs: list[Spec] = []
     new_versions: list[tuple[int, int, Any]] = []
-    updates: list[dict[str, Any]] = []
+    updates: list[tuple[_Existing, dict[str, Any]]] = []
     changed = 0
     for spec in specs:
         known = existing.get(spec.code)
@@ -222,18 +248,29 @@ def _import_items(session: Session, model: VersionedModel, specs: Sequence[Spec]
         if outcome.new_number is not None:
             new_versions.append((known.id, outcome.new_number, spec))
         if outcome.row is not None:
-            updates.append(outcome.row)
+            updates.append((known, outcome.row))
     if new_specs:
+        rows = [{"code": s.code, "status": s.status, "current_number": 1, "source_file": s.source_file,
+                 "file_hash": s.content_hash} for s in new_specs]
         created = session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True),
-            [{"code": s.code, "status": s.status, "current_number": 1, "source_file": s.source_file,
-              "file_hash": s.content_hash} for s in new_specs],
-        ).scalars().all()
-        new_versions += [(item_id, 1, spec) for item_id, spec in zip(created, new_specs, strict=True)]
+            insert(model).returning(model.id, model.created_at, model.updated_at, sort_by_parameter_order=True), rows,
+        ).all()
+        record(session, [inserted(model.__tablename__, item.id, {**row, **item._asdict()})
+                         for item, row in zip(created, rows, strict=True)])
+        new_versions += [(item.id, 1, spec) for item, spec in zip(created, new_specs, strict=True)]
     if updates:
-        session.execute(update(model), updates)
+        _update_recorded(session, model, updates)
     write_versions(new_versions)
     return len(new_specs), changed
+
+
+def _update_recorded(session: Session, model: VersionedModel, updates: list[tuple[_Existing, dict[str, Any]]]) -> None:
+    """Update stored items by id, recording in the audit trail what each had before."""
+    session.execute(update(model), [row for _, row in updates])
+    record(session, filter(None, (updated(model.__tablename__, known.id,
+                                          {column: getattr(known, column) for column in row},
+                                          {column: value for column, value in row.items() if column != "id"})
+                                  for known, row in updates)))
 
 
 DRAWN_TABLES = ("questions", "question_versions", "question_version_roles", "question_version_industries",
@@ -256,11 +293,11 @@ def _retire_missing(session: Session, model: VersionedModel, existing: dict[str,
     Items created in the web editor have no source file and are left alone.
     """
     gone = [
-        known.id for code, known in existing.items()
+        known for code, known in existing.items()
         if code not in present and known.status == "active" and known.source_file is not None
         and (is_whole_bank or known.source_file in files)
     ]
     if gone:
-        session.execute(update(model), [{"id": item_id, "status": "retired", "updated_at": utcnow()}
-                                        for item_id in gone])
+        _update_recorded(session, model, [(known, {"id": known.id, "status": "retired", "updated_at": utcnow()})
+                                          for known in gone])
     return len(gone)

@@ -32,6 +32,7 @@ from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TAG_KINDS, TaxonomyIndex, TaxonomySpec
 from quizapp.bank.types import LETTERS, QUESTION_TYPES
 from quizapp.bank.validate import QUESTION_FIELDS, QuestionSpec, RawQuestion
+from quizapp.bank.ziplimits import xlsx_size_problem
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -63,6 +64,9 @@ STATUS_NAMES = {"active": "正常", "retired": "停用"}
 
 def read(path: Path, display: str) -> tuple[list[RawQuestion], list[Problem]]:
     """Read a workbook's question rows; a file that is no workbook gives one problem, not an exception."""
+    too_big = xlsx_size_problem(path)
+    if too_big:
+        return [], [Problem(display, 0, too_big)]
     try:
         rows = _sheet_rows(path)
     except (OSError, zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError) as error:

@@ -54,6 +54,11 @@ def _construct_mapping(loader: _LocatingLoader, node: yaml.MappingNode):
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:  # a list or mapping as a key ([a]: b); reported as PyYAML's own constructor would
+            raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                    "found an unhashable key", key_node.start_mark) from None
         line = key_node.start_mark.line + 1
         if key in data:
             loader.duplicate_keys.append((line, key))
@@ -87,6 +92,11 @@ def load_located(path: Path) -> tuple[object, list[tuple[int, object]]]:
         loader = _LocatingLoader(stream)
         try:
             document = loader.get_single_data()
+        except yaml.reader.ReaderError as error:
+            # Its text names the file, which for an upload is a temporary path, and spans two lines.
+            raise YamlSyntaxError(_line_at(path, error.position), msg(
+                "the character {character} is not allowed in YAML", character=_character_name(error.character),
+            )) from None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
@@ -99,3 +109,15 @@ def load_located(path: Path) -> tuple[object, list[tuple[int, object]]]:
         finally:
             loader.dispose()
     return document, loader.duplicate_keys
+
+
+def _line_at(path: Path, position: int) -> int:
+    """The line of a character position in a text file."""
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        return stream.read(position).count("\n") + 1
+
+
+def _character_name(character: int | bytes | str) -> str:
+    if isinstance(character, int):
+        return f"U+{character:04X}"
+    return repr(character)

@@ -7,21 +7,25 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from quizapp.bank.problems import msg
 from quizapp.bank.types import LETTERS
 from quizapp.exam.blueprint import Blueprint
 from quizapp.exam.inspections import local_today
+from quizapp.exam.once import insert_or_stored
 from quizapp.exam.pool import draw_paper
 from quizapp.exam.scoring import ScoringError, score_item, score_paper
 from quizapp.models import Attempt, AttemptItem, Finding, Inspection, QuestionVersion, TopicTally, User, Worker
+from quizapp.models.audit import audit_reason
 from quizapp.models.base import utcnow
 from quizapp.models.question import version_topics
 
@@ -58,16 +62,16 @@ def _recently_used_at(session: Session, inspection: Inspection) -> set[int]:
 def start_attempt(session: Session, *, client_id: str, inspection: Inspection, worker: Worker, examiner: User,
                   blueprint: Blueprint, seed: int | None = None, mode: str = "tablet", allow_short: bool = False,
                   now: datetime | None = None) -> Attempt:
-    """Draw a paper for ``worker``; the same ``client_id`` again returns the same attempt."""
-    existing = session.scalar(select(Attempt).where(Attempt.client_id == client_id))
+    """Draw a paper for ``worker``; the same ``client_id`` again, even at the same moment, returns the same attempt."""
+    existing = _started(session, client_id, inspection, worker)
     if existing is not None:
-        if (existing.inspection_id, existing.worker_id) != (inspection.id, worker.id):
-            raise AttemptConflict(msg("this request id was already used for another paper"))
         return existing
     if inspection.status != "open":
         raise AttemptError(msg("the inspection is closed"))
     if worker.enterprise_id != inspection.enterprise_id:
         raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
+    if worker.erased_at is not None:  # a stale link (an offline tablet's roster) to a person since erased
+        raise AttemptError(msg("this person has already been erased"))
     now = now or utcnow()
     seed = secrets.randbits(62) if seed is None else seed
     paper = draw_paper(session, worker.role_code, inspection.enterprise.industry_codes, blueprint, seed,
@@ -76,9 +80,15 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
     attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,
                       blueprint=asdict(blueprint), seed=seed, started_at=now,
                       items=paper.stored())
-    session.add(attempt)
-    session.flush()
-    return attempt
+    return insert_or_stored(session, attempt, lambda: _started(session, client_id, inspection, worker))
+
+
+def _started(session: Session, client_id: str, inspection: Inspection, worker: Worker) -> Attempt | None:
+    """The attempt already started with ``client_id``, if it is for the same inspection and worker."""
+    existing = session.scalar(select(Attempt).where(Attempt.client_id == client_id))
+    if existing is not None and (existing.inspection_id, existing.worker_id) != (inspection.id, worker.id):
+        raise AttemptConflict(msg("this request id was already used for another paper"))
+    return existing
 
 
 def worker_part(attempt: Attempt) -> list[int]:
@@ -105,6 +115,19 @@ def scoring_contents(session: Session, items: list[dict[str, Any]]) -> list[dict
     return [found[item["version_id"]] for item in items]
 
 
+def lock(session: Session, attempt: Attempt) -> None:
+    """Re-read the attempt under a row lock (PostgreSQL): of two copies of one submission arriving together, the
+    second waits for the first to commit and then sees the attempt final, instead of scoring it a second time.
+
+    An attempt not stored yet (a paper sheet entered just now) belongs to this request alone.
+    """
+    if inspect(attempt).persistent:  # one query: the attempt, its inspection and worker, which scoring reads next
+        session.scalars(select(Attempt).where(Attempt.id == attempt.id)
+                        .options(joinedload(Attempt.inspection, innerjoin=True),
+                                 joinedload(Attempt.worker, innerjoin=True))
+                        .with_for_update(of=Attempt).execution_options(populate_existing=True)).one()
+
+
 def submit_answers(session: Session, attempt: Attempt, *, submission_id: str, answers: dict[int, Any],
                    part: list[int], reexam_days: int = 30, now: datetime | None = None) -> Attempt:
     """Score the paper from the answers for ``part`` (the items just entered) and any the worker handed back."""
@@ -122,6 +145,7 @@ def hand_back(session: Session, attempt: Attempt, answers: dict[int, Any]) -> No
 
     The same answers again (a retried request) change nothing; other answers are a conflict.
     """
+    lock(session, attempt)
     if attempt.status == "final":
         raise AttemptError(msg("this attempt is already final"))
     part = worker_part(attempt)
@@ -163,8 +187,8 @@ def correct_attempt(session: Session, attempt: Attempt, *, client_id: str, exami
                          examiner_id=examiner.id, mode=attempt.mode, blueprint=attempt.blueprint, seed=attempt.seed,
                          items=attempt.items, started_at=now or utcnow(), corrects_id=attempt.id,
                          correction_reason=reason.strip())
-    session.add(correction)
-    session.flush()
+    with audit_reason(session, correction.correction_reason):
+        session.add(correction)
     return correction
 
 
@@ -187,33 +211,39 @@ def to_bank_letters(item: dict[str, Any], response: Any) -> Any:
     return [bank_letter(letter) for letter in response] if isinstance(response, list) else bank_letter(response)
 
 
-def _count_in_tallies(session: Session, items: list[AttemptItem], sign: int) -> None:
-    """Add ``items`` to the topic tallies (``sign`` -1 takes them away), each under every topic of its version.
+@cache
+def _tally_upsert(dialect: str):
+    """The statement that adds one row of figures to the topic tallies, built once per dialect and then executed
+    with many rows at a time (a statement with every row in its VALUES would be compiled again for each submit)."""
+    upsert = {"postgresql": postgresql, "sqlite": sqlite}[dialect].insert(TopicTally)
+    return upsert.on_conflict_do_update(
+        index_elements=["enterprise_id", "role_code", "topic_id", "month"],
+        set_={"answers": TopicTally.answers + upsert.excluded.answers,
+              "points": TopicTally.points + upsert.excluded.points})
+
+
+def _count_in_tallies(session: Session, items: Sequence[Mapping[str, Any]], sign: int) -> None:
+    """Add ``items`` (attempt items' columns) to the topic tallies (``sign`` -1 takes them away), each under every
+    topic of its version.
 
     An upsert that adds to the stored figures in the database, so that concurrent submits cannot lose counts.
     """
     topics: dict[int, list[int]] = defaultdict(list)
     for version_id, topic_id in session.execute(
             select(version_topics.c.version_id, version_topics.c.topic_id)
-            .where(version_topics.c.version_id.in_({item.version_id for item in items}))):
+            .where(version_topics.c.version_id.in_({item["version_id"] for item in items}))):
         topics[version_id].append(topic_id)
     sums: dict[tuple, list[float]] = defaultdict(lambda: [0, 0.0])
     for item in items:
-        for topic_id in topics[item.version_id]:
-            figures = sums[item.enterprise_id, item.role_code, topic_id, item.answered_on.replace(day=1)]
+        for topic_id in topics[item["version_id"]]:
+            figures = sums[item["enterprise_id"], item["role_code"], topic_id, item["answered_on"].replace(day=1)]
             figures[0] += sign
-            figures[1] += sign * item.fraction
-    if not sums:
-        return
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    upsert = dialect.insert(TopicTally).values([
-        {"enterprise_id": enterprise_id, "role_code": role, "topic_id": topic_id, "month": month,
-         "answers": answers, "points": points}
-        for (enterprise_id, role, topic_id, month), (answers, points) in sorted(sums.items())])
-    session.execute(upsert.on_conflict_do_update(
-        index_elements=["enterprise_id", "role_code", "topic_id", "month"],
-        set_={"answers": TopicTally.answers + upsert.excluded.answers,
-              "points": TopicTally.points + upsert.excluded.points}))
+            figures[1] += sign * item["fraction"]
+    if sums:  # in key order, so that concurrent submits lock the rows in the same order
+        session.execute(_tally_upsert(session.get_bind().dialect.name), [
+            {"enterprise_id": enterprise_id, "role_code": role, "topic_id": topic_id, "month": month,
+             "answers": answers, "points": points}
+            for (enterprise_id, role, topic_id, month), (answers, points) in sorted(sums.items())])
 
 
 def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, responses: list[Any],
@@ -223,10 +253,13 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     Submitting the same ``submission_id`` with the same responses again returns the stored result.
     """
     digest = payload_hash(responses)
+    lock(session, attempt)
     if attempt.status == "final":
         if attempt.submission_id == submission_id and attempt.submission_hash == digest:
             return attempt
         raise AttemptConflict(msg("this attempt was already submitted with other answers"))
+    if session.scalar(select(Attempt.id).where(Attempt.submission_id == submission_id)):
+        raise AttemptConflict(msg("this request id was already used for another paper"))
     if attempt.inspection.status != "open":
         raise AttemptError(msg("the inspection is closed"))
     if not isinstance(responses, list) or len(responses) != len(attempt.items):
@@ -240,16 +273,17 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     attempt.item_scores = [item.fraction for item in result.items]
     attempt.score, attempt.passed = result.score, result.passed
     attempt.submitted_at, attempt.status = now, "final"
-    items = [AttemptItem(attempt_id=attempt.id, position=position, question_id=item["question_id"],
-                         version_id=item["version_id"], type=item["type"], fraction=scored.fraction,
-                         enterprise_id=attempt.inspection.enterprise_id, worker_id=attempt.worker_id,
-                         role_code=attempt.worker.role_code, answered_on=attempt.inspection.local_date)
+    answered = {"attempt_id": attempt.id, "enterprise_id": attempt.inspection.enterprise_id,
+                "worker_id": attempt.worker_id, "role_code": attempt.worker.role_code,
+                "answered_on": attempt.inspection.local_date}
+    items = [{**answered, "position": position, "question_id": item["question_id"], "version_id": item["version_id"],
+              "type": item["type"], "fraction": scored.fraction}
              for position, (item, scored) in enumerate(zip(attempt.items, result.items, strict=True))]
-    session.add_all(items)
+    session.execute(insert(AttemptItem), items)  # rows for statistics: one statement, no objects to track
     _count_in_tallies(session, items, 1)
     if attempt.corrects_id:  # the result it replaces no longer counts
-        _count_in_tallies(session, list(session.scalars(
-            select(AttemptItem).where(AttemptItem.attempt_id == attempt.corrects_id))), -1)
+        _count_in_tallies(session, session.execute(
+            select(AttemptItem.__table__).where(AttemptItem.attempt_id == attempt.corrects_id)).mappings().all(), -1)
     if not result.passed:
         session.add(Finding(inspection_id=attempt.inspection_id, worker_id=attempt.worker_id, attempt=attempt,
                             kind="failed_exam", basis=FAILED_EXAM_BASIS,

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from quizapp.bank.problems import msg
 from quizapp.exam.attempts import AttemptConflict, AttemptError
 from quizapp.exam.inspections import local_today
+from quizapp.exam.once import insert_or_stored
 from quizapp.models import DrillTemplateVersion, Finding, Inspection, User, Worker
 from quizapp.models.base import utcnow
 from quizapp.models.drill_run import DrillRun, DrillStepMark
@@ -118,11 +119,9 @@ def score_drill(content: dict[str, Any], run: DrillRun) -> DrillScore:
 
 def start_run(session: Session, *, client_id: str, inspection: Inspection, template: DrillTemplateVersion,
               examiner: User, participants: list[Worker]) -> DrillRun:
-    """Register a drill and its participants; the same client id again returns the same run."""
-    existing = session.scalar(select(DrillRun).where(DrillRun.client_id == client_id))
+    """Register a drill and its participants; the same client id again, even at the same time, returns that run."""
+    existing = _registered(session, client_id, inspection, template)
     if existing is not None:
-        if existing.inspection_id != inspection.id or existing.template_version_id != template.id:
-            raise DrillConflict(msg("this request id was already used for another drill"))
         return existing
     if inspection.status != "open":
         raise DrillError(msg("the inspection is closed"))
@@ -130,9 +129,15 @@ def start_run(session: Session, *, client_id: str, inspection: Inspection, templ
         raise DrillError(msg("the worker does not belong to the inspected enterprise"))
     run = DrillRun(client_id=client_id, inspection=inspection, template_version=template, examiner_id=examiner.id,
                    participants=participants, phase_ratings={})
-    session.add(run)
-    session.flush()
-    return run
+    return insert_or_stored(session, run, lambda: _registered(session, client_id, inspection, template))
+
+
+def _registered(session: Session, client_id: str, inspection: Inspection,
+                template: DrillTemplateVersion) -> DrillRun | None:
+    existing = session.scalar(select(DrillRun).where(DrillRun.client_id == client_id))
+    if existing is not None and (existing.inspection_id, existing.template_version_id) != (inspection.id, template.id):
+        raise DrillConflict(msg("this request id was already used for another drill"))
+    return existing
 
 
 def _running(run: DrillRun) -> None:
@@ -153,12 +158,10 @@ def start_clock(session: Session, run: DrillRun, *, device_time: datetime | None
 def mark_step(session: Session, run: DrillRun, *, client_id: str, phase: int, step: int, mark: str, note: str = "",
               elapsed_seconds: float | None = None, device_time: datetime | None = None,
               now: datetime | None = None) -> DrillStepMark:
-    """Keep one step mark as it happens; the same client id again (a retry) changes nothing."""
+    """Keep one step mark as it happens; the same client id again (a retry, even a concurrent one) changes nothing."""
     sent = {"run_id": run.id, "phase": phase, "step": step, "mark": mark, "note": note.strip()}
-    existing = session.scalar(select(DrillStepMark).where(DrillStepMark.client_id == client_id))
+    existing = _marked(session, client_id, sent)
     if existing is not None:
-        if {key: getattr(existing, key) for key in sent} != sent:
-            raise DrillConflict(msg("this request id was already used for another mark"))
         return existing
     _running(run)
     phases = run.content["phases"]
@@ -168,11 +171,19 @@ def mark_step(session: Session, run: DrillRun, *, client_id: str, phase: int, st
         raise DrillError(msg("a step is marked done, late, wrong or missed, with a short note"))
     if elapsed_seconds is not None and not 0 <= elapsed_seconds < 86_400:
         raise DrillError(msg("the elapsed time is out of range"))
-    row = DrillStepMark(client_id=client_id, run=run, phase=phase, step=step, mark=mark, note=sent["note"],
+    # By run_id, not run=: the mark joins run.marks only once stored, so a lost race leaves no stray mark there.
+    row = DrillStepMark(client_id=client_id, run_id=run.id, phase=phase, step=step, mark=mark, note=sent["note"],
                         elapsed_seconds=elapsed_seconds, device_time=device_time, server_time=now or utcnow())
-    session.add(row)
-    session.flush()
+    row = insert_or_stored(session, row, lambda: _marked(session, client_id, sent))
+    session.expire(run, ["marks"])
     return row
+
+
+def _marked(session: Session, client_id: str, sent: dict[str, Any]) -> DrillStepMark | None:
+    existing = session.scalar(select(DrillStepMark).where(DrillStepMark.client_id == client_id))
+    if existing is not None and {key: getattr(existing, key) for key in sent} != sent:
+        raise DrillConflict(msg("this request id was already used for another mark"))
+    return existing
 
 
 def rate_phase(session: Session, run: DrillRun, phase: int, rating: str) -> None:

@@ -12,7 +12,9 @@ holds the headers, in any order, in Chinese or English (case, spaces, ``_`` and 
   another row for the same person adds another certificate. A person is the same person when the
   ID-card number is the same or, without one, the name and post are; so a file imported twice
   changes nothing the second time. A person first entered without an ID-card number gets it from
-  a row with the same name and post.
+  a row with the same name and post. An erased person is never matched: someone imported again is
+  a new row. A certificate number holding an ID-card number (T and the number, as most do) is kept
+  with that part masked.
 
 Taxonomy terms (industries, roles, certificate categories) are codes or Chinese names. A column
 missing from the sheet leaves that field as it is; an empty cell in a present column clears it.
@@ -42,7 +44,8 @@ from sqlalchemy.orm import Session, selectinload
 from quizapp.bank.cells import cell_text, parse_tags
 from quizapp.bank.problems import Problem, msg
 from quizapp.bank.taxonomy import TaxonomyIndex
-from quizapp.exam.roster import add_worker, hash_id_number, id_number_problem, mask_id_number
+from quizapp.bank.ziplimits import xlsx_size_problem
+from quizapp.exam.roster import add_worker, hash_id_number, id_number_problem, mask_id_number, mask_id_numbers_in
 from quizapp.models import Certificate, Enterprise, Worker
 from quizapp.models.enterprise import credit_code_problem
 
@@ -186,6 +189,9 @@ class _Row:
 
 def _read_sheet(kind: SheetKind, source: Source, display: str) -> tuple[list[_Row], list[Problem]]:
     """The non-empty rows of the sheet, and the problems with the file and its headers."""
+    too_big = xlsx_size_problem(source)
+    if too_big:
+        return [], [Problem(display, 0, too_big)]
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except UNREADABLE as error:
@@ -360,7 +366,7 @@ def _roster_entry(row: _Row, index: TaxonomyIndex, hash_key: bytes) -> _Entry:
 def _certificate(row: _Row, index: TaxonomyIndex) -> dict[str, Any] | None:
     """The row's certificate, or None when it has none; category, number and issue date go together."""
     certificate = {"category_code": row.term("category_code", "special_operations", index),
-                   "number": row.text("number"), "issued_on": row.day("issued_on"),
+                   "number": mask_id_numbers_in(row.text("number")), "issued_on": row.day("issued_on"),
                    "last_reviewed_on": row.day("last_reviewed_on")}
     filled = [name for name in CERTIFICATE_FIELDS if cell_text(row.cells.get(name))]
     if not filled:
@@ -419,7 +425,7 @@ def _match_workers(session: Session, enterprise: Enterprise, people: list[_Perso
     A person with a number not on the roster may be the one person of that name and post entered without
     a number, and then gets it. People are matched by number first, so nobody is matched twice.
     """
-    workers = session.scalars(select(Worker).where(Worker.enterprise_id == enterprise.id)
+    workers = session.scalars(select(Worker).where(Worker.enterprise_id == enterprise.id, Worker.erased_at.is_(None))
                               .options(selectinload(Worker.certificates))).all()
     by_hash = {worker.id_number_hash: worker for worker in workers if worker.id_number_hash}
     claimed = {by_hash[person.id_hash].id for person in people if person.id_hash in by_hash}

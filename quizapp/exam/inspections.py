@@ -7,16 +7,18 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import msg
+from quizapp.exam.once import insert_or_stored
 from quizapp.exam.roster import CERTIFICATE_BASIS, certificate_problem
 from quizapp.models import Attempt, Enterprise, Finding, Inspection, TeamMember, User, Worker
+from quizapp.models.audit import audit_reason
 from quizapp.models.base import utcnow
 from quizapp.models.drill_run import DrillRun
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+CLOSING_REASON = "inspection closed"  # in the audit trail, beside the closing and the findings it records
 
 
 class InspectionError(Exception):
@@ -42,18 +44,14 @@ def check_in(session: Session, enterprise: Enterprise, inspector: User, kind: st
     """
     now = now or utcnow()
     today = local_today(now)
-    inspection = open_inspection_today(session, enterprise, today)
-    if inspection is None:
-        inspection = Inspection(enterprise=enterprise, kind=kind, local_date=today, opened_at=now,
-                                opened_by_id=inspector.id)
-        try:
-            with session.begin_nested():
-                session.add(inspection)
-        except IntegrityError:
-            inspection = open_inspection_today(session, enterprise, today)
-    if not any(member.user_id == inspector.id for member in inspection.team):
-        inspection.team.append(TeamMember(user_id=inspector.id, checked_in_at=now))
-    session.flush()
+    inspection = open_inspection_today(session, enterprise, today) or insert_or_stored(
+        session, Inspection(enterprise=enterprise, kind=kind, local_date=today, opened_at=now,
+                            opened_by_id=inspector.id),
+        lambda: open_inspection_today(session, enterprise, today))
+    if not any(member.user_id == inspector.id for member in inspection.team):  # a double tap may race itself
+        insert_or_stored(session, TeamMember(inspection_id=inspection.id, user_id=inspector.id, checked_in_at=now),
+                         lambda: session.get(TeamMember, (inspection.id, inspector.id)))
+        session.expire(inspection, ["team"])
     return inspection
 
 
@@ -68,12 +66,12 @@ def close_inspection(session: Session, inspection: Inspection, inspector: User, 
     if not any(member.user_id == inspector.id for member in inspection.team):
         raise InspectionError(msg("only a member of the inspection team may close it"))
     now = now or utcnow()
-    for worker, problem in certificate_problems(inspection.enterprise.workers, local_today(now)):
-        session.add(Finding(inspection_id=inspection.id, worker_id=worker.id, kind=problem, basis=CERTIFICATE_BASIS,
-                            due_on=local_today(now)))
-    inspection.status = "closed"
-    inspection.closed_at = now
-    session.flush()
+    with audit_reason(session, CLOSING_REASON):
+        for worker, problem in certificate_problems(inspection.enterprise.workers, local_today(now)):
+            session.add(Finding(inspection_id=inspection.id, worker_id=worker.id, kind=problem,
+                                basis=CERTIFICATE_BASIS, due_on=local_today(now)))
+        inspection.status = "closed"
+        inspection.closed_at = now
 
 
 def certificate_problems(workers: list[Worker], today: date) -> list[tuple[Worker, str]]:

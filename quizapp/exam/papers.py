@@ -6,21 +6,21 @@ a result are given in those shown letters too, so what the worker reads matches 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from quizapp.bank.citations import format_citation
 from quizapp.bank.types import BLANK, LETTERS
-from quizapp.models import Attempt, QuestionBasis, QuestionVersion
+from quizapp.models import Attempt, LegalSource, QuestionBasis, QuestionVersion
 
 
 def _versions(session: Session, items: list[dict[str, Any]]) -> list[QuestionVersion]:
+    """The items' versions in paper order."""
     ids = [item["version_id"] for item in items]
-    found = {v.id: v for v in session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_(ids))
-        .options(selectinload(QuestionVersion.basis).joinedload(QuestionBasis.source)))}
+    found = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
     return [found[version_id] for version_id in ids]
 
 
@@ -54,10 +54,12 @@ def items_view(session: Session, paper_items: list[dict[str, Any]]) -> list[dict
 def right_answers(session: Session, paper_items: list[dict[str, Any]]) -> list[Any]:
     """Each item's right answer in the letters as shown (for an answer key)."""
     versions = _versions(session, paper_items)
-    return [_right_answer(item, version) for item, version in zip(paper_items, versions, strict=True)]
+    return [right_answer(item, version) for item, version in zip(paper_items, versions, strict=True)]
 
 
-def _right_answer(item: dict[str, Any], version: QuestionVersion) -> Any:
+def right_answer(item: dict[str, Any], version: Any) -> Any:
+    """The right answer to ``version`` (a mapped version or a row of its columns) asked as ``item``, in the letters
+    shown."""
     if version.type == "single":
         return _shown_letter(item, version.answer)
     if version.type == "multiple":
@@ -70,15 +72,28 @@ def _right_answer(item: dict[str, Any], version: QuestionVersion) -> Any:
 
 
 def result_view(session: Session, attempt: Attempt) -> dict[str, Any]:
-    """The score, and for every item the right answer, the explanation and the legal basis."""
+    """The score, and for every item the right answer, the explanation and the legal basis.
+
+    Read as plain rows in two queries, not as mapped versions with their basis: the tablet waits for this answer
+    after every submission."""
+    ids = [item["version_id"] for item in attempt.items]
+    versions = {row.id: row for row in session.execute(
+        select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.stem, QuestionVersion.answer,
+               QuestionVersion.key_points, QuestionVersion.steps, QuestionVersion.explanation)
+        .where(QuestionVersion.id.in_(ids)))}
+    cited: dict[int, list[str]] = defaultdict(list)
+    for version_id, short_name, name, kind, article in session.execute(
+            select(QuestionBasis.version_id, LegalSource.short_name, LegalSource.name, LegalSource.kind,
+                   QuestionBasis.article).join(LegalSource, LegalSource.id == QuestionBasis.source_id)
+            .where(QuestionBasis.version_id.in_(ids)).order_by(QuestionBasis.version_id, QuestionBasis.position)):
+        cited[version_id].append(format_citation(short_name or name, kind, article))
     items = []
-    versions = _versions(session, attempt.items)
-    for fraction, item, version in zip(attempt.item_scores, attempt.items, versions, strict=True):
+    for fraction, item in zip(attempt.item_scores, attempt.items, strict=True):
+        version = versions[item["version_id"]]
         items.append({
             "type": version.type, "stem": version.stem, "fraction": fraction, "correct": fraction >= 1.0,
-            "right_answer": _right_answer(item, version), "explanation": version.explanation,
-            "basis": [format_citation(b.source.short_name or b.source.name, b.source.kind, b.article)
-                      for b in version.basis],
+            "right_answer": right_answer(item, version), "explanation": version.explanation,
+            "basis": cited[version.id],
         })
     return {"attempt": attempt.public_token, "score": attempt.score, "passed": attempt.passed,
             "pass_mark": attempt.blueprint["pass_mark"], "items": items}

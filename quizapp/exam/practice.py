@@ -21,6 +21,7 @@ from quizapp.analytics.enterprise import TopicReport
 from quizapp.bank.problems import msg
 from quizapp.exam.attempts import AttemptConflict, AttemptError, payload_hash, scoring_contents, to_bank_letters
 from quizapp.exam.blueprint import Blueprint, blueprint_for
+from quizapp.exam.once import insert_or_stored
 from quizapp.exam.pool import draw_paper, extended_weights
 from quizapp.exam.scoring import ScoringError, score_paper
 from quizapp.models import Enterprise, PracticeQuiz, User, Worker
@@ -63,13 +64,13 @@ def create_practice(session: Session, *, client_id: str, enterprise: Enterprise,
                     now: datetime | None = None) -> PracticeQuiz:
     """Draw a practice quiz for ``worker`` on ``topics`` (all topics when empty); the same ``client_id`` again
     returns the same quiz. A bank too thin for ``length`` gives a shorter quiz; none at all is refused."""
-    existing = session.scalar(select(PracticeQuiz).where(PracticeQuiz.client_id == client_id))
+    existing = _made(session, client_id, worker)
     if existing is not None:
-        if existing.worker_id != worker.id:
-            raise AttemptConflict(msg("this request id was already used for another paper"))
         return existing
     if worker.enterprise_id != enterprise.id:
         raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
+    if worker.erased_at is not None:
+        raise AttemptError(msg("this person has already been erased"))
     if length not in LENGTHS:
         raise AttemptError(msg("a practice quiz has 5, 10, 20 or 30 questions"))
     blueprint = practice_blueprint(blueprint_for(session, worker.role_code),
@@ -81,9 +82,15 @@ def create_practice(session: Session, *, client_id: str, enterprise: Enterprise,
     quiz = PracticeQuiz(client_id=client_id, enterprise=enterprise, worker=worker, created_by_id=created_by.id,
                         topic_codes=list(topics), blueprint=asdict(blueprint), seed=seed, items=paper.stored(),
                         started_at=now or utcnow())
-    session.add(quiz)
-    session.flush()
-    return quiz
+    return insert_or_stored(session, quiz, lambda: _made(session, client_id, worker))
+
+
+def _made(session: Session, client_id: str, worker: Worker) -> PracticeQuiz | None:
+    """The quiz an earlier copy of this request made; the same request id for another person is a conflict."""
+    existing = session.scalar(select(PracticeQuiz).where(PracticeQuiz.client_id == client_id))
+    if existing is not None and existing.worker_id != worker.id:
+        raise AttemptConflict(msg("this request id was already used for another paper"))
+    return existing
 
 
 def request_id_for(client_id: str, worker: Worker) -> str:

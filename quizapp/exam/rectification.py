@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import msg
 from quizapp.models import Finding, User
+from quizapp.models.audit import audit_reason
 from quizapp.models.base import utcnow
 
 REEXAM_KIND = "failed_exam"
@@ -89,12 +90,12 @@ def report_rectified(session: Session, finding: Finding, user: User, note: str, 
         raise RectificationError(msg("this finding was already reported rectified"))
     if not note.strip():
         raise RectificationError(msg("say what was done to put it right"))
-    if photo is not None:
-        finding.rectification_photo = store_photo(photo, upload_folder)
-    finding.rectified_at = now or utcnow()
-    finding.rectified_by_id = user.id
-    finding.rectification_note = note.strip()
-    session.flush()
+    with audit_reason(session, f"rectification reported: {note.strip()}"):
+        if photo is not None:
+            finding.rectification_photo = store_photo(photo, upload_folder)
+        finding.rectified_at = now or utcnow()
+        finding.rectified_by_id = user.id
+        finding.rectification_note = note.strip()
 
 
 def _reviewed(finding: Finding, reviewer: User, note: str) -> None:
@@ -107,15 +108,15 @@ def _reviewed(finding: Finding, reviewer: User, note: str) -> None:
 def verify_rectification(session: Session, finding: Finding, reviewer: User, note: str = "",
                          now: datetime | None = None) -> None:
     """An inspector or admin accepts the work; the finding is closed."""
-    _reviewed(finding, reviewer, note)
-    finding.verified_at = now or utcnow()
-    session.flush()
+    with audit_reason(session, "rectification verified" + (f": {note.strip()}" if note.strip() else "")):
+        _reviewed(finding, reviewer, note)
+        finding.verified_at = now or utcnow()
 
 
 def send_back(session: Session, finding: Finding, reviewer: User, note: str) -> None:
     """The work does not put the finding right: it is open again, with the reviewer's note saying what is missing."""
     if not note.strip():
         raise RectificationError(msg("say what is still missing"))
-    _reviewed(finding, reviewer, note)
-    finding.rectified_at = None
-    session.flush()
+    with audit_reason(session, f"rectification sent back: {note.strip()}"):
+        _reviewed(finding, reviewer, note)
+        finding.rectified_at = None

@@ -42,6 +42,17 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_id_numbers_in(text: str) -> str:
+    """``text`` with every valid ID-card number in it masked: a special-operation certificate's number is usually
+    T followed by the holder's ID-card number, which must not be kept in clear there either."""
+    text = text.strip()
+    for start in range(len(text) - 17):
+        candidate = text[start:start + 18]
+        if candidate.isascii() and id_number_problem(candidate) is None:
+            text = text[:start] + mask_id_number(candidate) + text[start + 18:]
+    return text
+
+
 def hash_id_number(key: bytes, number: str) -> str:
     """A keyed hash: the same person is found again, but the number cannot be read back or guessed."""
     return hmac.new(key, number.strip().upper().encode(), hashlib.sha256).hexdigest()
@@ -138,7 +149,7 @@ def add_worker(session: Session, enterprise: Enterprise, *, name: str, role_code
                     required_category=required_category or None, id_number_hash=id_hash,
                     id_number_masked=masked or "")
     if certificate:
-        worker.certificates.append(Certificate(**certificate))
+        worker.certificates.append(Certificate(**certificate | {"number": mask_id_numbers_in(certificate["number"])}))
     session.add(worker)
     session.flush()
     return worker

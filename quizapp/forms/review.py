@@ -26,7 +26,7 @@ class RectificationForm(FlaskForm):
 class VerificationForm(FlaskForm):
     """Accept the reported work, or send it back (with a note saying what is missing)."""
 
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_LENGTH)])
+    note = TextAreaField(_l("Note"), default="", validators=[Length(max=NOTE_LENGTH)])  # "" when left out
     return_to = HiddenField(default="review", validators=[AnyOf(RETURN_PAGES)])
     accept = SubmitField(_l("Accept the rectification"))
     send_back = SubmitField(_l("Send back"))

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
 from quizapp.models.attempt import Attempt, AttemptItem, Finding, TopicTally
+from quizapp.models.audit import AuditEvent
 from quizapp.models.blueprint import BlueprintSetting
 from quizapp.models.drill import DrillTemplate, DrillTemplateVersion
 from quizapp.models.drill_run import DrillRun, DrillStepMark
@@ -15,6 +16,7 @@ from quizapp.models.user import User
 __all__ = [
     "Attempt",
     "AttemptItem",
+    "AuditEvent",
     "BlueprintSetting",
     "Certificate",
     "DrillRun",

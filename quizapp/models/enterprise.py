@@ -52,7 +52,10 @@ class Enterprise(CreatedAtMixin, db.Model):
     industry_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     qr_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_token)
 
-    workers: Mapped[list[Worker]] = relationship(back_populates="enterprise", order_by="Worker.name")
+    # Erased people (Worker.erased_at) are left out: every roster, picker and count reads this list.
+    workers: Mapped[list[Worker]] = relationship(
+        back_populates="enterprise", order_by="Worker.name",
+        primaryjoin="and_(Enterprise.id == Worker.enterprise_id, Worker.erased_at.is_(None))")
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.credit_code} {self.name}>"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.analytics.topics import missed_topics
+from quizapp.audit import latest_entry_about
 from quizapp.bank.citations import format_citation
 from quizapp.exam.drill_runs import SCORING_METHOD, score_drill
 from quizapp.exam.inspections import LOCAL_ZONE, inspection_summary
@@ -19,7 +20,7 @@ from quizapp.exam.papers import items_view, right_answers
 from quizapp.models import Finding, Inspection, LegalSource, PaperSheet, Role
 from quizapp.models.drill_run import DrillRun
 from quizapp.pdf.drill_record import DrillPhaseRow, DrillRecord, DrillStepRow
-from quizapp.pdf.record import ExamRecord
+from quizapp.pdf.record import ExamRecord, integrity_text
 from quizapp.pdf.sheets import Sheet, SheetHeader, SheetItem
 
 KIND_NAMES = {"routine": "日常检查", "assistance": "帮扶检查", "covert": "暗访检查", "follow-up": "复查"}
@@ -95,9 +96,11 @@ def answer_keys(session: Session, sheets: Sequence[PaperSheet],
     return keys
 
 
-def exam_record(session: Session, inspection: Inspection, integrity: str = "") -> ExamRecord:
-    """The inspection's 检查考核记录表: who was examined, how they did, what was found and on what basis."""
+def exam_record(session: Session, inspection: Inspection) -> ExamRecord:
+    """The inspection's 检查考核记录表: who was examined, how they did, what was found and on what basis, and the
+    audit trail's newest entry about it when printed."""
     summary = inspection_summary(session, inspection)
+    entry = latest_entry_about(session, inspection)
     role_names = _role_names(session)
     basis_text = basis_texts(session)
     enterprise = inspection.enterprise
@@ -113,7 +116,7 @@ def exam_record(session: Session, inspection: Inspection, integrity: str = "") -
                      for run in summary.drills if run.status == "finished"),
         findings=tuple((f.worker.name if f.worker else "", _finding_text(f), basis_text(f.basis),
                         f.due_on.isoformat()) for f in summary.findings),
-        integrity=integrity)
+        integrity=integrity_text(entry.position, entry.hash) if entry else "")
 
 
 def _finding_text(finding) -> str:

@@ -1,7 +1,8 @@
 """一企一档: one enterprise's file on A4 — its facts, its staff, its inspections and results, weak topics,
 findings and how they were put right, and its drills — from the same analytics as the review pages.
 
-Labels are fixed Chinese, as on the other printed forms. Staff appear by name only: no ID-card number, no phone.
+Labels are fixed Chinese, as on the other printed forms. Staff appear by name only, masked unless the caller asks
+otherwise (``shown_name``, as for the exports): no ID-card number, no phone.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.analytics.enterprise import inspection_rows, latest_results, pass_rates, reexams_due, topic_accuracy
-from quizapp.analytics.exports import finished_drills, standing_findings
+from quizapp.analytics.exports import Names, finished_drills, standing_findings
+from quizapp.exam.personal_data import mask_name
 from quizapp.exam.rectification import rectification_state
 from quizapp.exam.roster import roster_checks
 from quizapp.models import Enterprise, Finding, Industry, Role
@@ -64,7 +66,8 @@ class EnterpriseFile:
     drills: tuple[tuple[str, ...], ...]  # date, drill, score, verdict
 
 
-def enterprise_file(session: Session, enterprise: Enterprise, today: date) -> EnterpriseFile:
+def enterprise_file(session: Session, enterprise: Enterprise, today: date,
+                    shown_name: Names = mask_name) -> EnterpriseFile:
     """Everything the file prints, gathered by the review's analytics functions."""
     role_names = dict(session.execute(select(Role.code, Role.name).order_by(Role.position)).all())
     industry_names = dict(session.execute(select(Industry.code, Industry.name)).all())
@@ -81,7 +84,7 @@ def enterprise_file(session: Session, enterprise: Enterprise, today: date) -> En
             counts["none"] += 1
         certificates = "；".join(f"{certificate.number}（{CERTIFICATE_NAMES[state]}）"
                                 for certificate, state in zip(worker.certificates, states, strict=True))
-        staff.append((worker.name, role_names.get(worker.role_code, worker.role_code), worker.post,
+        staff.append((shown_name(worker.name), role_names.get(worker.role_code, worker.role_code), worker.post,
                       certificates or (NO_CERTIFICATE if worker.required_category else "")))
     ordered_roles = [code for code in role_names if code in by_role] + sorted(set(by_role) - set(role_names))
     roles = tuple((role_names.get(code, code), str(by_role[code]["staff"]), str(by_role[code]["valid"]),
@@ -112,15 +115,16 @@ def enterprise_file(session: Session, enterprise: Enterprise, today: date) -> En
                            str(row.examined), str(row.passed), str(row.findings)) for row in rows),
         pass_rates=tuple((rate.period, str(rate.examined), str(rate.passed), f"{rate.rate * 100:.0f}%")
                          for rate in pass_rates(rows, "quarter")),
-        results=tuple((result.worker, result.role, result.day.isoformat(), f"{result.score:.1f}",
+        results=tuple((shown_name(result.worker), result.role, result.day.isoformat(), f"{result.score:.1f}",
                        _verdict(result.passed)) for result in latest_results(session, enterprise.id)),
         weak_topics=tuple((topic.name, str(topic.figures.overall.answers), f"{topic.figures.overall.rate * 100:.0f}%")
                           for topic in report.topics[:WEAK_TOPICS_SHOWN]),
-        findings=tuple((finding.inspection.local_date.isoformat(), finding.worker.name if finding.worker else "",
+        findings=tuple((finding.inspection.local_date.isoformat(),
+                        shown_name(finding.worker.name) if finding.worker else "",
                         FINDING_NAMES[finding.kind] + (f"：{finding.detail}" if finding.detail else ""),
                         cite(finding.basis), finding.due_on.isoformat(), rectification(finding))
                        for finding in standing_findings(session, enterprise.id)),
-        reexams=tuple((due.worker, due.role, due.failed_on.isoformat(),
+        reexams=tuple((shown_name(due.worker), due.role, due.failed_on.isoformat(),
                        due.due_on.isoformat() + ("（已逾期）" if due.overdue else ""))
                       for due in reexams),
         drills=tuple((run.inspection.local_date.isoformat(), run.content["title"], f"{run.score:.1f}",

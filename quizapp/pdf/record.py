@@ -29,8 +29,13 @@ class ExamRecord:
     missed_topics: tuple[tuple[str, int, int], ...]  # topic, times missed, times asked; most missed first
     drills: tuple[tuple[str, str, str], ...]  # drill, score text, verdict
     findings: tuple[tuple[str, str, str, str], ...]  # worker, finding, legal basis, due date
-    integrity: str = ""  # the audit chain position and hash once it exists
+    integrity: str = ""  # the newest audit entry about the inspection (see ``integrity_text``), to check it against
     url: str = ""  # verification URL, printed as a small QR code
+
+
+def integrity_text(position: int, digest: str) -> str:
+    """The audit trail's entry as printed: ``quizapp audit show`` and ``quizapp audit verify`` check it later."""
+    return f"审计链第 {position} 条 SHA-256 {digest}"
 
 
 def exam_record_pdf(record: ExamRecord, font: str) -> bytes:

@@ -28,6 +28,19 @@ from quizapp.web.i18n import translate_message
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+def _payload() -> dict:
+    """The request's JSON object: no body (or a body that is no JSON) is an empty one, any other JSON value a 400."""
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # json gives up on [[[[… thousands deep; it is no request a tablet sends
+        abort(400, description="the request body must be a JSON object")
+    if payload is None:
+        return {}
+    if not isinstance(payload, dict):
+        abort(400, description="the request body must be a JSON object")
+    return payload
+
+
 def _client_id(payload: dict, name: str) -> str:
     try:
         return str(uuid.UUID(str(payload.get(name))))
@@ -65,7 +78,7 @@ def bad_answers(error: ScoringError):
 @roles_required("inspector", "admin")
 def start(token: str):
     """Draw a paper for a worker of the inspected enterprise: ``{client_id, worker}`` (the worker's token)."""
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     client_id = _client_id(payload, "client_id")
     inspection = db.first_or_404(select(Inspection).where(Inspection.public_token == token))
     worker = db.first_or_404(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
@@ -80,7 +93,7 @@ def start(token: str):
 @roles_required("inspector", "admin")
 def submit(token: str):
     """Score a paper: ``{submission_id, responses}``; repeating it returns the same result."""
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     submission_id = _client_id(payload, "submission_id")
     attempt = db.first_or_404(select(Attempt).where(Attempt.public_token == token))
     submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
@@ -110,7 +123,7 @@ def _drill_state(run: DrillRun):
 def drill_start(token: str):
     """The big start button: ``{device_time}``."""
     run = _drill_or_404(token)
-    start_clock(db.session, run, device_time=_device_time(request.get_json(silent=True) or {}))
+    start_clock(db.session, run, device_time=_device_time(_payload()))
     db.session.commit()
     return _drill_state(run)
 
@@ -119,12 +132,12 @@ def drill_start(token: str):
 @roles_required("inspector", "admin")
 def drill_mark(token: str):
     """One step mark as it happens: ``{client_id, phase, step, mark, note, elapsed_seconds, device_time}``."""
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     run = _drill_or_404(token)
     try:
         phase, step = int(payload.get("phase")), int(payload.get("step"))
         elapsed = None if payload.get("elapsed_seconds") is None else float(payload["elapsed_seconds"])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, or an integer beyond a float
         abort(400, description="phase and step are numbers, elapsed_seconds a number of seconds")
     mark = mark_step(db.session, run, client_id=_client_id(payload, "client_id"), phase=phase, step=step,
                      mark=str(payload.get("mark")), note=str(payload.get("note") or ""), elapsed_seconds=elapsed,
@@ -137,11 +150,11 @@ def drill_mark(token: str):
 @roles_required("inspector", "admin")
 def drill_rating(token: str):
     """A phase's rating: ``{phase, rating}`` with rating P, S, M or U; rating again replaces it."""
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     run = _drill_or_404(token)
     try:
         phase = int(payload.get("phase"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, or an integer beyond a float
         abort(400, description="phase is a number")
     rate_phase(db.session, run, phase, str(payload.get("rating")))
     db.session.commit()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db, limiter, login_manager
 from quizapp.forms.auth import LoginForm, LogoutForm
@@ -32,6 +35,23 @@ def _submitted_username() -> str:
     return "login:" + request.form.get("username", "").strip().lower()
 
 
+@cache
+def _unknown_user_hash() -> str:
+    """A hash made like real ones (same method and cost), checked when no such user exists."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The enabled user with these credentials, or None.
+
+    Every attempt checks one password hash, a made-up one for an unknown username, so neither the answer nor
+    the time it takes tells whether an account exists.
+    """
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    password_matches = check_password_hash(user.password_hash if user else _unknown_user_hash(), password)
+    return user if user is not None and password_matches and user.is_enabled else None
+
+
 def _safe_next(target: str | None) -> str:
     """Only follow a ``next`` that stays on this site, so the login page cannot bounce users away."""
     if target:
@@ -50,8 +70,8 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
-        if user is not None and user.is_enabled and user.check_password(form.password.data):
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from quizapp.exam.enterprise_import import (
@@ -27,7 +28,8 @@ from quizapp.exam.roster import RosterError, add_worker, roster_checks
 from quizapp.extensions import db
 from quizapp.forms.enterprises import EnterpriseForm, SheetUploadForm, WorkerForm
 from quizapp.forms.inspections import CERTIFICATE_STATE_LABELS
-from quizapp.models import DrillRun, Enterprise, Industry, Inspection, Role, SpecialOperationCategory
+from quizapp.forms.personal_data import EraseWorkerForm
+from quizapp.models import Attempt, DrillRun, Enterprise, Industry, Inspection, Role, SpecialOperationCategory, Worker
 from quizapp.pdf.poster import enterprise_poster
 from quizapp.web.access import roles_required
 from quizapp.web.i18n import translate_message
@@ -182,7 +184,26 @@ def add_worker_page(token: str):
             db.session.commit()
             flash(_("%(name)s is on the roster.", name=form.name.data), "success")
             return redirect(url_for("enterprises.show", token=enterprise.qr_token))
-    return render_template("enterprises/worker.html", form=form, enterprise=enterprise)
+    return render_template("enterprises/add_worker.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/<token>/workers/<worker>")
+@roles_required("admin", "inspector", "enterprise")
+def worker_page(token: str, worker: str):
+    """One person: the record with the ID-card number masked, certificates, official results; for admins, the
+    download of everything held on them and the erasure. Erased people have no page."""
+    enterprise = enterprise_or_404(token)
+    person = db.first_or_404(select(Worker).where(Worker.public_token == worker, Worker.enterprise_id == enterprise.id,
+                                                  Worker.erased_at.is_(None)))
+    results = db.session.scalars(select(Attempt).join(Inspection, Inspection.id == Attempt.inspection_id)
+                                 .where(Attempt.worker_id == person.id, Attempt.status == "final")
+                                 .order_by(Inspection.local_date.desc(), Attempt.id.desc())
+                                 .options(joinedload(Attempt.inspection)))
+    role = db.session.scalar(select(Role.name).where(Role.code == person.role_code))
+    return render_template("enterprises/worker.html", enterprise=enterprise, worker=person,
+                           role=role or person.role_code, certificates=roster_checks([person], local_today()),
+                           state_labels=CERTIFICATE_STATE_LABELS, results=list(results),
+                           erase_form=EraseWorkerForm() if current_user.role == "admin" else None)
 
 
 @bp.route("/<token>/workers/import", methods=["GET", "POST"])

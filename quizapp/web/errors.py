@@ -1,10 +1,27 @@
-"""Friendly error pages that say what happened and where to go next."""
+"""Friendly error pages that say what happened and where to go next; JSON for the tablet's API."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from quizapp.extensions import db
+
+DATABASE_RETRY_SECONDS = 5
+
+
+def _answer(code: int, message: str, as_json: bool):
+    if as_json:
+        return {"error": message, "status": code}, code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def _wants_json() -> bool:
+    """The tablet's scripts read JSON under /api whatever Accept they send; other clients may ask for it."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def register(app: Flask) -> None:
@@ -17,7 +34,22 @@ def register(app: Flask) -> None:
                    mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
-        message = messages.get(error.code, error.description)
-        if request.accept_mimetypes.best == "application/json":
-            return {"error": message, "status": error.code}, error.code
-        return render_template("errors/error.html", code=error.code, message=message), error.code
+        if isinstance(error, CSRFError):
+            message = _("This page has expired or did not come from this site. Reload it and try again.")
+        else:
+            message = messages.get(error.code, error.description)
+        return _answer(error.code, message, _wants_json())
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: OperationalError | InterfaceError):
+        """The connection died, or the database gave up on the transaction (a deadlock, a restart).
+
+        The transaction is rolled back whole, so nothing of the request was stored, and every write carries a
+        client-made id: the tablet (or the person) can simply send the same request again.
+        """
+        app.logger.warning("database unavailable during %s %s: %s", request.method, request.path, error)
+        db.session.rollback()
+        body, code = _answer(503, _("The database could not be reached. Nothing was saved; please try again."),
+                             _wants_json())
+        return body, code, {"Retry-After": str(DATABASE_RETRY_SECONDS)}

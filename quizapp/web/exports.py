@@ -3,6 +3,13 @@ the page's own filters; and the enterprise's file (一企一档) as a PDF.
 
 Each download is open to exactly those who may open its page: an enterprise's users their own enterprise only
 (another's answers 404), the dashboard to staff, the item statistics to admins.
+
+Staff names in a file are masked by default (李*明, 王*: ``quizapp.exam.personal_data.mask_name``); ID-card numbers
+are in no file at all. The pages keep full names. ``?names=full`` writes names as they are, and everyone who may
+have the file may ask for it: the enterprise's own users (the employer, who holds its staff's names anyway and acts
+on the re-exam list), admins (the bureau holds the data) and inspectors (an order to rectify or a penalty names the
+person). The default is masked because a file, once downloaded, is mailed and printed beyond the system's access
+rules; asking for full names is a deliberate choice by someone entitled to them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from quizapp.analytics.dashboard import Dashboard, build_dashboard
 from quizapp.analytics.enterprise import PERIODS, overview, topic_accuracy
 from quizapp.analytics.items import ORDERINGS, bank_statistics
 from quizapp.exam.inspections import local_today
+from quizapp.exam.personal_data import mask_name
 from quizapp.extensions import db
 from quizapp.forms.inspections import FINDING_LABELS, KIND_LABELS
 from quizapp.forms.review import RECTIFICATION_LABELS
@@ -39,6 +47,11 @@ def _send(table: exports.Table, fmt: str, name: str):
                      download_name=f"{name}.{fmt}", max_age=0)
 
 
+def _shown_name() -> exports.Names:
+    """How the download writes staff names: as they are with ``?names=full``, masked otherwise."""
+    return str if request.args.get("names") == "full" else mask_name
+
+
 def _period() -> str:
     period = request.args.get("period", PERIODS[0])
     return period if period in PERIODS else PERIODS[0]
@@ -50,21 +63,22 @@ def _review_table(table: str, enterprise: Enterprise) -> exports.Table:
     if table == "wrong-answers":
         return exports.wrong_answers_table(db.session, enterprise.id, TYPE_LABELS)
     if table == "practice":
-        return exports.practice_table(db.session, enterprise.id)
+        return exports.practice_table(db.session, enterprise.id, _shown_name())
     if table == "findings":
-        return exports.findings_table(db.session, enterprise.id, FINDING_LABELS, RECTIFICATION_LABELS)
+        return exports.findings_table(db.session, enterprise.id, FINDING_LABELS, RECTIFICATION_LABELS, _shown_name())
     review = overview(db.session, enterprise.id, local_today(), _period())
     if table == "inspections":
         return exports.inspections_table(review, KIND_LABELS)
-    return {"reexams": exports.reexams_table, "results": exports.results_table,
-            "pass-rates": exports.pass_rates_table}[table](review)
+    if table == "pass-rates":
+        return exports.pass_rates_table(review)
+    return {"reexams": exports.reexams_table, "results": exports.results_table}[table](review, _shown_name())
 
 
 @bp.route(f"/enterprises/<token>/review/export/<any(reexams, findings, results, 'pass-rates', inspections, topics, "
           f"'wrong-answers', practice):table>.{FORMAT}")
 @roles_required(*VIEWERS)
 def review_table(token: str, table: str, fmt: str):
-    """A table of the enterprise's review; ``period`` (month or quarter) as on the overview."""
+    """A table of the enterprise's review; ``period`` (month or quarter) as on the overview, ``names``: see above."""
     enterprise = enterprise_or_404(token)
     return _send(_review_table(table, enterprise), fmt, f"{enterprise.name}-{table}")
 
@@ -72,9 +86,9 @@ def review_table(token: str, table: str, fmt: str):
 @bp.route("/enterprises/<token>/file.pdf")
 @roles_required(*VIEWERS)
 def enterprise_file_page(token: str):
-    """一企一档: the enterprise's file, printed."""
+    """一企一档: the enterprise's file, printed; ``names`` as for the tables."""
     enterprise = enterprise_or_404(token)
-    file = enterprise_file(db.session, enterprise, local_today())
+    file = enterprise_file(db.session, enterprise, local_today(), _shown_name())
     return send_pdf(lambda font: enterprise_file_pdf(file, font), f"{TITLE}-{enterprise.name}.pdf",
                     url_for("review.show", token=token))
 

@@ -30,7 +30,8 @@ bp = Blueprint("practice", __name__, url_prefix="/enterprises/<token>/practice")
 
 
 def _form(enterprise: Enterprise) -> tuple[PracticeForm, list[Worker]]:
-    staff = list(db.session.scalars(select(Worker).where(Worker.enterprise_id == enterprise.id).order_by(Worker.name)))
+    staff = list(db.session.scalars(select(Worker).where(Worker.enterprise_id == enterprise.id,
+                                                         Worker.erased_at.is_(None)).order_by(Worker.name)))
     form = PracticeForm()
     form.workers.choices = [SelectChoice(worker.public_token, f"{worker.name}（{worker.post or worker.role_code}）")
                             for worker in staff]

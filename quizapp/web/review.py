@@ -90,8 +90,8 @@ def topics(token: str):
 def wrong_answer_book(token: str):
     """The questions the staff missed, most often first, with the right answer, explanation and legal basis."""
     enterprise = enterprise_or_404(token)
-    page = db.paginate(most_missed_questions(enterprise.id), per_page=current_app.config["QUIZAPP_PAGE_SIZE"],
-                       error_out=False)
+    page = db.paginate(most_missed_questions(db.session, enterprise.id),
+                       per_page=current_app.config["QUIZAPP_PAGE_SIZE"], error_out=False)
     return render_template("review/wrong_answers.html", enterprise=enterprise, page=page,
                            entries=wrong_answers(db.session, enterprise.id, list(page.items)))
 

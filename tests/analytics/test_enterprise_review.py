@@ -153,13 +153,13 @@ def expected_book(db, attempts) -> list[tuple[int, int, int]]:
 
 
 def the_book(db, enterprise_id) -> list[tuple[int, int, int]]:
-    ids = list(db.session.scalars(most_missed_questions(enterprise_id)))
+    ids = list(db.session.scalars(most_missed_questions(db.session, enterprise_id)))
     return [(entry.version.question_id, entry.missed, entry.asked) for entry in wrong_answers(db.session,
                                                                                           enterprise_id, ids)]
 
 
 def test_the_wrong_answer_book_lists_missed_questions_most_often_first_with_the_banks_answer(db, scene):
-    ids = list(db.session.scalars(most_missed_questions(scene.enterprise.id)))
+    ids = list(db.session.scalars(most_missed_questions(db.session, scene.enterprise.id)))
     book = wrong_answers(db.session, scene.enterprise.id, ids)
 
     assert the_book(db, scene.enterprise.id) == expected_book(db, scene.attempts.values())

@@ -118,7 +118,7 @@ def enterprise_review(session: Session, page_size: int) -> Callable[[int], objec
     from quizapp.extensions import db
 
     def figures(enterprise_id: int) -> tuple:
-        page = db.paginate(most_missed_questions(enterprise_id), page=1, per_page=page_size, error_out=False)
+        page = db.paginate(most_missed_questions(session, enterprise_id), page=1, per_page=page_size, error_out=False)
         return (overview(session, enterprise_id, local_today()), topic_accuracy(session, enterprise_id),
                 wrong_answers(session, enterprise_id, list(page.items)))
     return figures

@@ -250,6 +250,16 @@ def analytics_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]
         return measure_city(runs, database_url, Path(folder))
 
 
+def load_benchmarks(quick: bool, database_url: str | None, workers: int | None = None) -> dict[str, dict]:
+    """The quiz flow's submits under gunicorn, driven by 32 simulated tablets, against a bare Flask app under
+    the same settings (see tests/perf/load.py): 15 s each after a 3 s warm-up, with --quick 5 s after 1 s."""
+    from tests.perf.load import run_load
+
+    with tempfile.TemporaryDirectory() as folder:
+        return run_load(database_url, Path(folder), workers=workers, warmup=1 if quick else 3,
+                        duration=5 if quick else 15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each benchmark instead of three")
@@ -259,14 +269,20 @@ def main() -> None:
     parser.add_argument("--no-city", action="store_true",
                         help="skip the analytics benchmarks on the demo city's data (they take minutes)")
     parser.add_argument("--only-city", action="store_true", help="run the analytics benchmarks only")
+    parser.add_argument("--no-load", action="store_true", help="skip the load benchmark under gunicorn")
+    parser.add_argument("--only-load", action="store_true", help="run the load benchmark only")
+    parser.add_argument("--workers", type=int, help="gunicorn workers for the load benchmark (default 2 × cores)")
     args = parser.parse_args()
+    everything = not (args.only_city or args.only_load)
     results: dict[str, dict] = {}
-    if not args.only_city:
+    if everything:
         results.update(bank_benchmarks(1 if args.quick else 3, args.database))
         results.update(exam_benchmarks(5 if args.quick else 21, args.database))
         results.update(pdf_benchmarks(1 if args.quick else 3))
-    if args.only_city or not args.no_city:
+    if args.only_city or (everything and not args.no_city):
         results.update(analytics_benchmarks(3 if args.quick else 7, args.database))
+    if args.only_load or (everything and not args.no_load):
+        results.update(load_benchmarks(args.quick, args.database, args.workers))
     if args.json:
         print(json.dumps(results, indent=2))
         return

@@ -39,7 +39,8 @@ POLICY = {
     "enterprises.import_enterprises_page": "admin",
     "enterprises.show": "own_enterprise", "enterprises.poster": "own_enterprise",
     "enterprises.add_worker_page": "own_enterprise", "enterprises.import_roster_page": "own_enterprise",
-    "enterprises.import_template": "signed_in",
+    "enterprises.import_template": "signed_in", "enterprises.worker_page": "own_enterprise",
+    "personal_data.export": "admin", "personal_data.erase": "admin",
     "inspections.scan": "staff", "inspections.show": "staff", "inspections.close": "staff",
     "exams.start": "staff", "exams.take": "staff", "exams.unlock": "staff", "exams.mark": "staff",
     "exams.result": "staff", "exams.correct": "staff",
@@ -100,7 +101,8 @@ def world(app, db, imported_bank, enterprise, make_user, client):
     db.session.commit()
     return {"enterprise": enterprise.qr_token, "inspection": inspection, "attempt": attempt.public_token,
             "quiz": quiz.public_token, "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token,
-            "finding": finding.public_token, "code": imported_bank.questions[0].code, "drill_code": template.code}
+            "finding": finding.public_token, "code": imported_bank.questions[0].code, "drill_code": template.code,
+            "worker": worker.public_token}
 
 
 def signed_in(app, username: str | None) -> FreshContextClient:
@@ -117,7 +119,8 @@ def url_for_rule(rule, world: dict) -> str:
                  ("/attempts/", "attempt"), ("/drills/", "drill"), ("/s/", "sheet")]
     values = {"locale": "en", "role": "worker", "kind": "roster", "document": "papers", "filename": "css/app.css",
               "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"],
-              "finding": world["finding"], "attempt": world["attempt"], "quiz": world["quiz"]}
+              "finding": world["finding"], "attempt": world["attempt"], "quiz": world["quiz"],
+              "worker": world["worker"]}
     if "token" in rule.arguments:
         values["token"] = world[next(key for prefix, key in by_prefix if rule.rule.startswith(prefix))]
     url = rule.rule

@@ -52,7 +52,7 @@ def test_the_dashboard_shows_counties_with_links_and_readable_charts(auth, clien
     assert {"罗庄区", "兰山区", "法律法规", "动火作业", "2026-03"} <= set(texts)
     for chart in charts:
         for element in ET.fromstring(chart).iter(SVG_TEXT):
-            assert "'WenQuanYi Zen Hei'" in element.get("style")  # the browser's CJK font, not reportlab's name
+            assert "'WenQuanYi Zen Hei'" in element.get("font-family")  # the browser's CJK font, not reportlab's name
 
 
 def test_a_county_lists_its_enterprises_linked_to_their_pages(auth, client, city):

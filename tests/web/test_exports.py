@@ -1,4 +1,5 @@
-"""Downloads through HTTP: tables as CSV and Excel, the enterprise's file as a PDF, and who may have them."""
+"""Downloads through HTTP: tables as CSV and Excel, the enterprise's file as a PDF, and who may have them; staff
+names masked unless full names are asked for."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tests.pdf.pdfcheck import assert_fonts_embedded, installed_cjk_font, text_o
 
 ID_NUMBER_MASKED = "371302********1234"
 PHONE = "13912345678"
+FULL_NAMES = {"赵": "赵一明", "钱": "钱二", "李": "李三丰", "孙": "孙四海"}  # the scene's people, given real names
+MASKED = {"赵": "赵*明", "钱": "钱*", "李": "李*丰", "孙": "孙*海", "吴": "吴*军"}
 
 
 @pytest.fixture
@@ -22,6 +25,8 @@ def scene(db, imported_bank, enterprise, make_user) -> Scene:
     enterprise.address = "罗庄区工业园 8 号"
     enterprise.contact_phone = PHONE
     scene = build_scene(db, enterprise, make_user("inspector"))
+    for short, name in FULL_NAMES.items():
+        scene.workers[short].name = name
     scene.workers["赵"].id_number_masked = ID_NUMBER_MASKED
     db.session.commit()
     return scene
@@ -29,7 +34,10 @@ def scene(db, imported_bank, enterprise, make_user) -> Scene:
 
 @pytest.fixture
 def finding(db, scene) -> Finding:
-    return record_certificate_finding(db, scene)
+    finding = record_certificate_finding(db, scene)
+    finding.worker.name = "吴小军"
+    db.session.commit()
+    return finding
 
 
 @pytest.fixture
@@ -78,10 +86,13 @@ def test_review_tables_as_csv_and_excel(client, auth, enterprise, scene, finding
 
     results = csv_rows(client.get(f"{base}/results.csv"))
     assert results[0][:4] == ["人员", "岗位类别", "日期", "成绩"]  # "Verdict" is a new message
-    assert sorted(row[0] for row in results[1:]) == sorted(["赵", "钱", "李", "孙"])
+    assert sorted(row[0] for row in results[1:]) == sorted(MASKED[short] for short in FULL_NAMES)
     assert ID_NUMBER_MASKED not in "".join(map(str, results))
+    full = csv_rows(client.get(f"{base}/results.csv?names=full"))
+    assert sorted(row[0] for row in full[1:]) == sorted(FULL_NAMES.values())
     reexams = csv_rows(client.get(f"{base}/reexams.csv"))
-    assert reexams[0][:3] == ["人员", "岗位类别", "未通过日期"] and [row[0] for row in reexams[1:]] == ["李"]
+    assert reexams[0][:3] == ["人员", "岗位类别", "未通过日期"] and [row[0] for row in reexams[1:]] == ["李*丰"]
+    assert [row[0] for row in csv_rows(client.get(f"{base}/reexams.csv?names=full"))[1:]] == ["李三丰"]
     assert csv_rows(client.get(f"{base}/pass-rates.csv"))[1:] == [["2026-01", "4", "2", "50.0%"],
                                                                   ["2026-02", "1", "1", "100.0%"]]
     assert csv_rows(client.get(f"{base}/pass-rates.csv?period=quarter"))[1:] == [["2026-Q1", "5", "3", "60.0%"]]
@@ -89,8 +100,10 @@ def test_review_tables_as_csv_and_excel(client, auth, enterprise, scene, finding
     assert inspections[0][:2] == ["日期", "检查类型"] and len(inspections) == 3
     findings = csv_rows(client.get(f"{base}/findings.csv"))
     assert findings[0][:3] == ["问题", "人员", "整改情况"]
-    assert {row[1] for row in findings[1:]} == {"吴", "钱", "李"}  # the re-exams' findings too
-    assert any(row[1] == "吴" and row[4] == finding.due_on.isoformat() for row in findings[1:])
+    assert {row[1] for row in findings[1:]} == {"吴*军", "钱*", "李*丰"}  # the re-exams' findings too
+    assert any(row[1] == "吴*军" and row[4] == finding.due_on.isoformat() for row in findings[1:])
+    assert {row[1] for row in csv_rows(client.get(f"{base}/findings.csv?names=full"))[1:]} == {"吴小军", "钱二",
+                                                                                                "李三丰"}
     topics = csv_rows(client.get(f"{base}/topics.csv"))
     assert [topics[0][index] for index in (0, 2, 3, 4)] == ["知识点", "岗位类别", "作答次数", "得分率"]
     assert topics[1] == ["全部知识点", "", "全部岗位", "60", "70.0%"]  # every answer: 5 papers of 12 items
@@ -101,7 +114,9 @@ def test_review_tables_as_csv_and_excel(client, auth, enterprise, scene, finding
     assert rows == [("期间", "受检人数", "合格", "合格率"), ("2026-01", 4, 2, 0.5), ("2026-02", 1, 1, 1.0)]
     assert sheet["A1"].font.bold and sheet["D2"].number_format == "0%"
     rows, _sheet = workbook_rows(client.get(f"{base}/results.xlsx"))
-    assert len(rows) == 5 and rows[0][0] == "人员"
+    assert len(rows) == 5 and rows[0][0] == "人员" and "孙*海" in [row[0] for row in rows]
+    rows, _sheet = workbook_rows(client.get(f"{base}/results.xlsx?names=full"))
+    assert "孙四海" in [row[0] for row in rows]
     assert client.get(f"{base}/nothing.csv").status_code == 404
     assert client.get(f"{base}/results.ods").status_code == 404
 
@@ -115,12 +130,15 @@ def test_the_enterprise_file(app, client, auth, enterprise, scene, finding, make
     pdf = response.data
     text = text_of(pdf)
     for expected in ("一企一档", enterprise.name, enterprise.credit_code, "罗庄区工业园8号", "有色",
-                     "赵", "一线从业人员", "特种作业人员无证上岗", "待整改", "考试不合格", "2026-Q1", "60%",
-                     "待补考", "已补考合格",
+                     "赵*明", "吴*军", "李*丰", "一线从业人员", "特种作业人员无证上岗", "待整改", "考试不合格",
+                     "2026-Q1", "60%", "待补考", "已补考合格",
                      "第1页/共"):
         assert expected in text, expected
+    assert not any(name in text for name in [*FULL_NAMES.values(), "吴小军"])
     assert ID_NUMBER_MASKED not in text and PHONE not in text
     assert_fonts_embedded(pdf)
+    full = text_of(client.get(f"/enterprises/{enterprise.qr_token}/file.pdf?names=full").data)
+    assert all(name in full for name in [*FULL_NAMES.values(), "吴小军"]) and "赵*明" not in full
 
 
 def test_who_may_download(client, auth, enterprise, scene, finding, other, make_user):

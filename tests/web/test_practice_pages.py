@@ -71,7 +71,7 @@ def test_a_worker_takes_a_quiz_and_sees_each_mistake_explained(db, client, auth,
     assert "Right answer" in result and "Legal basis" in result
     listing = client.get(f"/enterprises/{scene.enterprise.qr_token}/practice").get_data(as_text=True)
     assert f">{quiz.score}</a>" in listing
-    exported = client.get(f"/enterprises/{scene.enterprise.qr_token}/review/export/practice.csv")
+    exported = client.get(f"/enterprises/{scene.enterprise.qr_token}/review/export/practice.csv?names=full")
     rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
     assert rows[0] == ["Staff", "Role", "Date", "Questions", "Score", "Verdict"]
     assert rows[1][0] == "李" and rows[1][3:] == [str(len(quiz.items)), str(quiz.score), "Passed"] and len(rows) == 2

@@ -13,6 +13,7 @@
   }
 
   function setUp(root) {
+    var csrfToken = document.querySelector("meta[name=csrf-token]").content;  // Flask-WTF reads X-CSRFToken
     var token = root.dataset.drill, queueKey = "drill-queue:" + token, startKey = "drill-start:" + token;
     var clock = root.querySelector("[data-clock]"), pending = root.querySelector("[data-pending]");
     var startButton = root.querySelector("[data-start]"), sending = false;
@@ -42,7 +43,7 @@
       if (sending || !items.length) { return Promise.resolve(); }
       sending = true;
       return fetch(items[0].url, {method: "POST", credentials: "same-origin",
-                                  headers: {"Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf},
+                                  headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
                                   body: JSON.stringify(items[0].body)})
         .then(function (response) {
           sending = false;
