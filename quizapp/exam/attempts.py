@@ -268,11 +268,8 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     bank_responses = [to_bank_letters(item, response) for item, response in zip(attempt.items, responses, strict=True)]
     result = score_paper(contents, bank_responses, attempt.blueprint["pass_mark"], attempt.blueprint["multiple_rule"])
     now = now or utcnow()
-    attempt.responses = responses
-    attempt.submission_id, attempt.submission_hash = submission_id, digest
-    attempt.item_scores = [item.fraction for item in result.items]
-    attempt.score, attempt.passed = result.score, result.passed
-    attempt.submitted_at, attempt.status = now, "final"
+    # The statistics rows first, the attempt and its finding last: their flush takes the audit chain's lock
+    # (quizapp.models.audit), which then waits only for the commit, not for these writes.
     answered = {"attempt_id": attempt.id, "enterprise_id": attempt.inspection.enterprise_id,
                 "worker_id": attempt.worker_id, "role_code": attempt.worker.role_code,
                 "answered_on": attempt.inspection.local_date}
@@ -284,6 +281,11 @@ def submit_attempt(session: Session, attempt: Attempt, *, submission_id: str, re
     if attempt.corrects_id:  # the result it replaces no longer counts
         _count_in_tallies(session, session.execute(
             select(AttemptItem.__table__).where(AttemptItem.attempt_id == attempt.corrects_id)).mappings().all(), -1)
+    attempt.responses = responses
+    attempt.submission_id, attempt.submission_hash = submission_id, digest
+    attempt.item_scores = [item.fraction for item in result.items]
+    attempt.score, attempt.passed = result.score, result.passed
+    attempt.submitted_at, attempt.status = now, "final"
     if not result.passed:
         session.add(Finding(inspection_id=attempt.inspection_id, worker_id=attempt.worker_id, attempt=attempt,
                             kind="failed_exam", basis=FAILED_EXAM_BASIS,

@@ -23,7 +23,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, abort, jsonify, request
-from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, create_engine, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, create_engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.bank.types import LETTERS
@@ -35,6 +35,7 @@ submissions = Table("bare_submissions", metadata, Column("id", Integer, primary_
 APP_TABLES = ("attempts", "inspections", "workers", "question_versions", "question_version_topics", "attempt_items",
               "topic_tallies", "findings", "audit_events", "question_basis", "legal_sources")
 SCORED = ("type", "options", "answer", "key_points", "steps")
+CHAIN_LOCK = 0x61756474  # the app's advisory lock for the audit chain's head (quizapp.models.audit)
 
 
 def _bank_letters(item: dict, response):
@@ -129,6 +130,8 @@ def create_app() -> Flask:
                     kind="failed_exam", detail="", basis=[{"source": "work-safety-law", "article": "28"}],
                     due_on=paper.local_date + timedelta(days=30), public_token=os.urandom(16).hex(), created_at=now,
                     rectification_note="", verification_note=""))
+            if engine.dialect.name == "postgresql":  # writers queue at the chain's head, as the app's do
+                connection.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK)))
             head = connection.execute(head_query).first()
             position, previous = (head.position + 1, head.hash) if head else (1, "0" * 64)
             entry = {"position": position, "occurred_at": now.isoformat(), "actor_id": None,
