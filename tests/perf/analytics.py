@@ -4,11 +4,14 @@ Each figure is the median of ``runs`` runs of what a page computes, with the sam
 ratio against hand-written SQL (and plain Python sums) for the same figures, measured in the same run:
 
 - ``enterprise_review_ms``: the review's three pages for one enterprise (overview, accuracy per topic and role,
-  the first page of the wrong-answer book), a few enterprises in turn. Its reference covers the figures named in
-  the issue: accuracy per topic and role with counts, pass rate per month, wrong-answer counts.
+  the first page of the wrong-answer book), a few enterprises in turn. Its reference fetches the same figures
+  with hand-written SQL: accuracy per topic and role with counts, pass rates per month, the inspections with their
+  counts, each worker's latest result, re-exams due, findings to rectify with their sources, and the first page of
+  missed questions with their versions and legal basis.
 - ``city_dashboard_ms``: the bureau dashboard for the whole city over the default range (the last twelve months).
-- ``item_stats_bank_s``: item statistics of the whole bank; the reference gathers the sums of facility and
-  item–rest correlation per question in one SQL query (window sums per attempt) and divides in Python.
+- ``item_stats_bank_s``: item statistics of the whole bank: facility, SD, discrimination and discriminative
+  efficiency per question, the versions asked, and Cronbach's α per blueprint; the reference gathers the same
+  sums in three SQL queries (window sums per attempt) and does the arithmetic in plain Python.
 """
 
 from __future__ import annotations
@@ -75,7 +78,9 @@ SUPERSEDED = """SELECT a.corrects_id FROM attempts a JOIN inspections i ON i.id 
 
 
 def enterprise_reference(session: Session) -> Callable[[int], object]:
-    """Hand-written SQL for an enterprise's accuracy per topic and role, pass rates per month and wrong answers."""
+    """Hand-written SQL for what the review's three pages show of an enterprise: accuracy per topic and role, pass
+    rates per month, inspections, latest results, re-exams due, findings to rectify, and the wrong-answer book's
+    first page."""
     by_topic = text(f"""
         SELECT vt.topic_id, ai.role_code, count(*), sum(ai.fraction)
         FROM attempt_items ai JOIN question_version_topics vt ON vt.version_id = ai.version_id
@@ -103,11 +108,61 @@ def enterprise_reference(session: Session) -> Callable[[int], object]:
         WHERE enterprise_id = :e AND attempt_id NOT IN ({SUPERSEDED}) GROUP BY question_id
         HAVING sum(CASE WHEN fraction < 1 THEN 1 ELSE 0 END) > 0 ORDER BY 2 DESC, 1 LIMIT :page""")
 
+    # The rest of what the three pages show: inspections with their counts, each worker's latest result, re-exams
+    # due, findings to rectify with their legal sources, and the wrong-answer page's questions with their basis.
+    inspections = text(f"""
+        SELECT i.id, i.local_date, i.kind,
+               (SELECT count(*) FROM attempts a WHERE a.inspection_id = i.id AND a.status = 'final'
+                AND a.id NOT IN ({SUPERSEDED})),
+               (SELECT count(*) FROM attempts a WHERE a.inspection_id = i.id AND a.status = 'final' AND a.passed
+                AND a.id NOT IN ({SUPERSEDED})),
+               (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id
+                AND (f.attempt_id IS NULL OR f.attempt_id NOT IN ({SUPERSEDED})))
+        FROM inspections i WHERE i.enterprise_id = :e ORDER BY i.local_date DESC, i.opened_at DESC""")
+    latest = text(f"""
+        SELECT w.name, w.role_code, r.local_date, r.score, r.passed FROM (
+            SELECT a.worker_id, i.local_date, a.score, a.passed,
+                   row_number() OVER (PARTITION BY a.worker_id ORDER BY i.local_date DESC, a.submitted_at DESC) AS n
+            FROM attempts a JOIN inspections i ON i.id = a.inspection_id
+            WHERE i.enterprise_id = :e AND a.status = 'final' AND a.id NOT IN ({SUPERSEDED})) r
+        JOIN workers w ON w.id = r.worker_id WHERE r.n = 1 ORDER BY w.name""")
+    reexams = text(f"""
+        SELECT w.name, w.role_code, i.local_date, f.due_on FROM findings f
+        JOIN attempts a ON a.id = f.attempt_id JOIN inspections i ON i.id = f.inspection_id
+        JOIN workers w ON w.id = a.worker_id
+        WHERE i.enterprise_id = :e AND f.kind = 'failed_exam' AND f.attempt_id NOT IN ({SUPERSEDED})
+        AND NOT EXISTS (SELECT 1 FROM attempts p JOIN inspections pi ON pi.id = p.inspection_id
+                        WHERE p.worker_id = a.worker_id AND p.passed AND p.status = 'final'
+                        AND p.submitted_at > a.submitted_at AND pi.enterprise_id = :e)
+        ORDER BY f.due_on, w.name""")
+    findings = text("""
+        SELECT f.kind, f.detail, f.due_on, f.basis, f.rectified_at, f.verified_at, w.name, i.local_date
+        FROM findings f JOIN inspections i ON i.id = f.inspection_id LEFT JOIN workers w ON w.id = f.worker_id
+        WHERE i.enterprise_id = :e AND f.kind != 'failed_exam' AND f.verified_at IS NULL ORDER BY f.due_on, f.id""")
+    sources = text("SELECT code, short_name, name, kind FROM legal_sources")
+    missed_count = text(f"""
+        SELECT count(*) FROM (SELECT question_id FROM attempt_items WHERE enterprise_id = :e
+        AND attempt_id NOT IN ({SUPERSEDED}) GROUP BY question_id HAVING sum(CASE WHEN fraction < 1 THEN 1 ELSE 0 END)
+        > 0) missed""")
+    versions = text("""
+        SELECT q.code, v.id, v.stem, v.options, v.answer, v.explanation FROM question_versions v
+        JOIN questions q ON q.id = v.question_id
+        WHERE v.question_id IN :questions AND v.number = q.current_number""").bindparams(
+        bindparam("questions", expanding=True))
+    basis = text("""SELECT b.version_id, s.short_name, b.article FROM question_basis b
+                    JOIN legal_sources s ON s.id = b.source_id WHERE b.version_id IN :versions
+                    ORDER BY b.version_id, b.position""").bindparams(bindparam("versions", expanding=True))
+
     def figures(enterprise_id: int) -> tuple:
         parameters = {"e": enterprise_id}
+        page = session.execute(wrong, {**parameters, "page": 20}).all()
+        entries = session.execute(versions, {"questions": [row[0] for row in page] or [0]}).all()
         return (session.execute(by_topic, parameters).all(), session.execute(by_top_topic, parameters).all(),
                 session.execute(by_role, parameters).all(), session.execute(pass_rates, parameters).all(),
-                session.execute(wrong, {**parameters, "page": 20}).all())
+                session.execute(inspections, parameters).all(), session.execute(latest, parameters).all(),
+                session.execute(reexams, parameters).all(), session.execute(findings, parameters).all(),
+                session.execute(sources).all(), session.execute(missed_count, parameters).scalar(), page, entries,
+                session.execute(basis, {"versions": [row[1] for row in entries] or [0]}).all())
     return figures
 
 
@@ -209,27 +264,73 @@ def dashboard_reference(session: Session, start, end) -> Callable[[], object]:
 
 # Item statistics
 
-def item_stats_reference(session: Session) -> Callable[[], dict[int, tuple]]:
-    """Facility and item–rest correlation per question: the sums in one SQL query, the division in Python."""
-    def sums():
-        return text(f"""
-        SELECT question_id, count(*), sum(x), sum(x * x), sum(rest), sum(rest * rest), sum(x * rest) FROM (
-            SELECT ai.question_id, ai.fraction AS x,
-                   sum(ai.fraction) OVER (PARTITION BY ai.attempt_id) - ai.fraction AS rest
-            FROM attempt_items ai JOIN attempts a ON a.id = ai.attempt_id
-            WHERE a.status = 'final' AND {_in_force(session, "a.id")}) items
-        GROUP BY question_id""")
+def _largest_cross_product(first: dict[float, int], second: dict[float, int]) -> float:
+    """Σ of the p-th smallest of one distribution times the p-th smallest of the other (value → count)."""
+    left = sorted((value, count) for value, count in second.items())
+    total, index, remaining = 0.0, 0, left[0][1]
+    for value, count in sorted(first.items()):
+        while count:
+            step = min(count, remaining)
+            total += step * value * left[index][0]
+            count, remaining = count - step, remaining - step
+            if not remaining and index + 1 < len(left):
+                index += 1
+                remaining = left[index][1]
+    return total
 
-    def figures() -> dict[int, tuple]:
-        result = {}
-        for question_id, n, sx, sxx, sr, srr, sxr in session.execute(sums()):
-            correlation = None
+
+def item_stats_reference(session: Session) -> Callable[[], tuple[dict, dict]]:
+    """Every figure of the item statistics by hand: per question the answers grouped by (x, X) from window sums
+    (facility, SD, discrimination, and the distributions discriminative efficiency needs), the versions asked,
+    and per blueprint and position the sums Cronbach's α needs; the arithmetic in plain Python."""
+    name = "attempts.blueprint->>'name'" if session.get_bind().dialect.name == "postgresql" \
+        else "json_extract(attempts.blueprint, '$.name')"
+    answers = f"""WITH answers AS (
+        SELECT attempt_id, position, question_id, fraction AS x, sum(fraction) OVER (PARTITION BY attempt_id) AS t,
+               count(*) OVER (PARTITION BY attempt_id) AS k
+        FROM attempt_items WHERE {_in_force(session, "attempt_id")})"""
+    pairs = text(f"{answers} SELECT question_id, x, t - x, count(*) FROM answers GROUP BY question_id, x, t - x")
+    versions = text(f"""SELECT question_id, count(DISTINCT version_id) FROM attempt_items
+                        WHERE {_in_force(session, "attempt_id")} GROUP BY question_id""")
+    positions = text(f"""{answers}, names AS (SELECT id, coalesce({name}, '') AS name FROM attempts
+                                           WHERE status = 'final')
+        SELECT names.name, k, position, count(*), sum(x), sum(x * x), sum(CASE WHEN position = 0 THEN t ELSE 0 END),
+               sum(CASE WHEN position = 0 THEN t * t ELSE 0 END)
+        FROM answers JOIN names ON names.id = answers.attempt_id GROUP BY names.name, k, position""")
+
+    def figures() -> tuple[dict, dict]:
+        sums: dict[int, list] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0.0, 0.0, defaultdict(int), defaultdict(int)])
+        for question_id, x, rest, count in session.execute(pairs):
+            rest = round(rest, 6)
+            item = sums[question_id]
+            for index, value in enumerate((count, count * x, count * x * x, count * rest, count * rest * rest,
+                                           count * x * rest)):
+                item[index] += value
+            item[6][x] += count
+            item[7][rest] += count
+        asked = dict(session.execute(versions).all())
+        items = {}
+        for question_id, (n, sx, sxx, sr, srr, sxr, xs, rests) in sums.items():
+            facility, correlation, efficiency = sx / n, None, None
             if n > 1:
                 vx, vr = (sxx - sx * sx / n) / (n - 1), (srr - sr * sr / n) / (n - 1)
+                cxr = (sxr - sx * sr / n) / (n - 1)
                 if vx > 1e-12 and vr > 1e-12:
-                    correlation = 100 * (sxr - sx * sr / n) / (n - 1) / math.sqrt(vx * vr)
-            result[question_id] = (n, sx / n, correlation)
-        return result
+                    correlation = 100 * cxr / math.sqrt(vx * vr)
+                largest = (_largest_cross_product(xs, rests) - sx * sr / n) / (n - 1)
+                if largest > 1e-12:
+                    efficiency = 100 * cxr / largest
+            items[question_id] = (n, asked[question_id], facility, correlation, efficiency)
+        papers: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+        for blueprint, k, position, n, sx, sxx, st, stt in session.execute(positions):
+            paper = papers[blueprint, k]
+            paper[3] += (sxx - sx * sx / n) / (n - 1) if n > 1 else 0.0
+            if position == 0:
+                paper[:3] = [n, st, stt]
+        alphas = {key: k / (k - 1) * (1 - item_variances / ((stt - st * st / n) / (n - 1)))
+                  for key, (n, st, stt, item_variances) in papers.items()
+                  if (k := key[1]) > 1 and n > 1 and (stt - st * st / n) > 1e-12}
+        return items, alphas
     return figures
 
 
