@@ -19,7 +19,7 @@ from quizapp.exam.scoring import ScoringError
 from quizapp.extensions import db
 from quizapp.forms.exams import AnswersForm, answers_from
 from quizapp.forms.practice import PracticeForm
-from quizapp.models import Enterprise, PracticeQuiz, Topic, Worker
+from quizapp.models import Enterprise, PracticeQuiz, Role, Topic, Worker
 from quizapp.web.access import roles_required
 from quizapp.web.enterprises import enterprise_or_404
 from quizapp.web.i18n import translate_message
@@ -32,9 +32,13 @@ bp = Blueprint("practice", __name__, url_prefix="/enterprises/<token>/practice")
 def _form(enterprise: Enterprise) -> tuple[PracticeForm, list[Worker]]:
     staff = list(db.session.scalars(select(Worker).where(Worker.enterprise_id == enterprise.id,
                                                          Worker.erased_at.is_(None)).order_by(Worker.name)))
+    roles = dict(db.session.execute(select(Role.code, Role.name)).all())
     form = PracticeForm()
-    form.workers.choices = [SelectChoice(worker.public_token, f"{worker.name}（{worker.post or worker.role_code}）")
-                            for worker in staff]
+
+    def label(worker: Worker) -> str:  # the post says most on site; the role when no post was given
+        return f"{worker.name}（{worker.post or roles.get(worker.role_code, worker.role_code)}）"
+
+    form.workers.choices = [SelectChoice(worker.public_token, label(worker)) for worker in staff]
     form.topics.choices = [SelectChoice(code, name) for code, name in db.session.execute(
         select(Topic.code, Topic.name).where(Topic.parent_id.is_(None)).order_by(Topic.position))]
     return form, staff
