@@ -12,8 +12,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # Debian packages: a CJK TrueType font that PDFs embed, and poppler (pdftoppm, pdffonts) that the tests
-# read PDFs back with.
+# read PDFs back with; the tests also need chromium, which Playwright drives in tests/browser.
 SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils poppler-data
+test: SYSTEM_PACKAGES += chromium
 
 .PHONY: run test lint translations extract-messages bench clean system-deps
 
