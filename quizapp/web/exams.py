@@ -49,7 +49,7 @@ LOCKED_ENDPOINTS = {"exams.take", "exams.result", "exams.unlock"}
 def keep_the_worker_in_the_quiz():
     """While a worker holds the tablet, only their own paper, its result and the unlock screen answer."""
     locked = session.get(LOCK_KEY)
-    if not locked or request.endpoint == "static" or (
+    if not locked or request.endpoint in ("static", "home.service_worker") or (
             request.endpoint in LOCKED_ENDPOINTS and (request.view_args or {}).get("token") == locked):
         return None
     return redirect(url_for("exams.take", token=locked))

@@ -31,7 +31,7 @@ PERSONAS = ("anonymous", "inspector", "enterprise_a", "enterprise_b", "admin")
 # enterprise_itself: only the enterprise's own users (reporting a finding rectified).
 POLICY = {
     "static": "public", "auth.login": "public", "auth.set_language": "public",
-    "auth.logout": "signed_in", "home.index": "signed_in",
+    "auth.logout": "signed_in", "home.index": "signed_in", "home.service_worker": "public", "home.offline": "public",
     "bank.index": "admin", "bank.question": "admin", "bank.edit": "admin", "bank.upload": "admin",
     "blueprints.index": "admin", "blueprints.edit": "admin", "blueprints.restore": "admin",
     "drill_templates.index": "admin", "drill_templates.show": "admin", "drill_templates.edit": "admin",
