@@ -10,9 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from quizapp.analytics.exports import Percent, Table, table_file
-from quizapp.models import Enterprise, Finding
+from quizapp.models import Finding
 from tests.analytics.test_enterprise_review import Scene, build_scene, record_certificate_finding
 from tests.pdf.pdfcheck import assert_fonts_embedded, installed_cjk_font, text_of
+from tests.web.test_review_pages import other  # noqa: F401 - a fixture
 
 ID_NUMBER_MASKED = "371302********1234"
 PHONE = "13912345678"
@@ -38,15 +39,6 @@ def finding(db, scene) -> Finding:
     finding.worker.name = "吴小军"
     db.session.commit()
     return finding
-
-
-@pytest.fixture
-def other(db, make_user) -> Enterprise:
-    item = Enterprise(credit_code="91371300MA3C8H1X3T", name="另一家企业")
-    db.session.add(item)
-    db.session.commit()
-    make_user("enterprise", username="other-manager", enterprise=item)
-    return item
 
 
 def sign_in(client, auth, username: str) -> None:
@@ -141,7 +133,7 @@ def test_the_enterprise_file(app, client, auth, enterprise, scene, finding, make
     assert all(name in full for name in [*FULL_NAMES.values(), "吴小军"]) and "赵*明" not in full
 
 
-def test_who_may_download(client, auth, enterprise, scene, finding, other, make_user):
+def test_who_may_download(client, auth, enterprise, scene, finding, other, make_user):  # noqa: F811 - the fixture
     review = f"/enterprises/{enterprise.qr_token}/review/export"
     mine = [f"{review}/results.csv", f"{review}/topics.xlsx", f"/enterprises/{enterprise.qr_token}/file.pdf"]
     for url in [*mine, "/dashboard/export/counties.csv", "/dashboard/items/export/items.csv"]:
