@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         enterprises,
         exams,
         exports,
+        field,
         home,
         inspections,
         personal_data,
@@ -74,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
     register_template_helpers(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
                       exams.bp, sheets.bp, drills.bp, api.bp, review.bp, practice.bp,
-                      dashboard.bp, exports.bp, personal_data.bp):
+                      dashboard.bp, exports.bp, personal_data.bp, field.bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,6 +14,8 @@ from flask_login import current_user, logout_user, user_logged_in
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from quizapp.web.errors import wants_json
+
 # Only the app's own files: no inline script, handler or style attribute, nothing from another site.
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -61,7 +63,7 @@ def sign_out_when_idle():
     session.pop(LAST_ACTIVITY)
     message = _("You were signed out after %(minutes)d minutes without activity. Please sign in again.",
                 minutes=minutes)
-    if request.blueprint == "api":
+    if wants_json():
         return jsonify({"error": message}), 401
     flash(message, "info")
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

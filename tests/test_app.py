@@ -51,7 +51,7 @@ def test_only_marked_routes_are_public(app):
     with app.test_request_context():
         public = sorted({rule.endpoint for rule in app.url_map.iter_rules()
                          if declared_access(rule.endpoint) == PUBLIC})
-    assert public == ["auth.login", "auth.set_language", "home.offline", "home.service_worker", "static"]
+    assert public == ["auth.login", "auth.set_language", "field.app", "home.offline", "home.service_worker", "static"]
 
 
 @pytest.mark.parametrize("path", ["/", "/bank/", "/bank/upload", "/bank/q/ANY", "/bank/q/ANY/edit"])

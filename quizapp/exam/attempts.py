@@ -51,18 +51,23 @@ def _answered_by(session: Session, worker: Worker, now: datetime) -> set[int]:
     return {item["question_id"] for paper in items for item in paper}
 
 
-def _recently_used_at(session: Session, inspection: Inspection) -> set[int]:
-    recent = select(Inspection.id).where(Inspection.enterprise_id == inspection.enterprise_id,
-                                         Inspection.id != inspection.id) \
-        .order_by(Inspection.opened_at.desc()).limit(RECENT_INSPECTIONS)
+def recently_used_at(session: Session, enterprise_id: int, besides: Inspection | None = None) -> set[int]:
+    """The questions asked at the enterprise in its last few inspections (other than ``besides``)."""
+    recent = select(Inspection.id).where(Inspection.enterprise_id == enterprise_id)
+    if besides is not None:
+        recent = recent.where(Inspection.id != besides.id)
+    recent = recent.order_by(Inspection.opened_at.desc()).limit(RECENT_INSPECTIONS)
     items = session.scalars(select(Attempt.items).where(Attempt.inspection_id.in_(recent)))
     return {item["question_id"] for paper in items for item in paper}
 
 
 def start_attempt(session: Session, *, client_id: str, inspection: Inspection, worker: Worker, examiner: User,
                   blueprint: Blueprint, seed: int | None = None, mode: str = "tablet", allow_short: bool = False,
-                  now: datetime | None = None) -> Attempt:
-    """Draw a paper for ``worker``; the same ``client_id`` again, even at the same moment, returns the same attempt."""
+                  items: list[dict[str, Any]] | None = None, now: datetime | None = None) -> Attempt:
+    """Draw a paper for ``worker``; the same ``client_id`` again, even at the same moment, returns the same attempt.
+
+    ``items`` (with its ``seed``) is a paper drawn before, for an inspection pack: it is used as it is.
+    """
     existing = _started(session, client_id, inspection, worker)
     if existing is not None:
         return existing
@@ -74,12 +79,13 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
         raise AttemptError(msg("this person has already been erased"))
     now = now or utcnow()
     seed = secrets.randbits(62) if seed is None else seed
-    paper = draw_paper(session, worker.role_code, inspection.enterprise.industry_codes, blueprint, seed,
-                       answered=_answered_by(session, worker, now),
-                       recently_used=_recently_used_at(session, inspection), allow_short=allow_short)
+    if items is None:
+        items = draw_paper(session, worker.role_code, inspection.enterprise.industry_codes, blueprint, seed,
+                           answered=_answered_by(session, worker, now),
+                           recently_used=recently_used_at(session, inspection.enterprise_id, besides=inspection),
+                           allow_short=allow_short).stored()
     attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,
-                      blueprint=asdict(blueprint), seed=seed, started_at=now,
-                      items=paper.stored())
+                      blueprint=asdict(blueprint), seed=seed, started_at=now, items=items)
     return insert_or_stored(session, attempt, lambda: _started(session, client_id, inspection, worker))
 
 
@@ -98,7 +104,12 @@ def worker_part(attempt: Attempt) -> list[int]:
     """
     if attempt.mode != "tablet" or attempt.corrects_id:
         return []
-    return [index for index, item in enumerate(attempt.items) if item["type"] not in INSPECTOR_MARKED_TYPES]
+    return objective_positions(attempt.items)
+
+
+def objective_positions(items: list[dict[str, Any]]) -> list[int]:
+    """The positions of a paper's items that a worker answers by tapping."""
+    return [index for index, item in enumerate(items) if item["type"] not in INSPECTOR_MARKED_TYPES]
 
 
 def inspector_part(attempt: Attempt) -> list[int]:

@@ -70,6 +70,11 @@ class Attempt(DrawnPaper, db.Model):
     mode: Mapped[str] = mapped_column(String(8), default="tablet")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
+    # A result taken offline from an inspection pack (quizapp.exam.offline): the tablet's clock, kept beside the
+    # server's, and when the server received it. All three are empty for a result entered online.
+    device_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    device_submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     inspection: Mapped[Inspection] = relationship()
     worker: Mapped[Worker] = relationship()

@@ -56,6 +56,7 @@ class DrillRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # server time of the start tap
     device_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the tablet's clock
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # run offline: when it arrived
     phase_ratings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # phase index → P / S / M / U
     score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.extensions import login_manager
+from quizapp.web.errors import wants_json
 
 View = TypeVar("View", bound=Callable)
 ACCESS_ATTRIBUTE = "quizapp_access"
@@ -61,7 +62,7 @@ def enforce_login():
     if access == PUBLIC:
         return None
     if not current_user.is_authenticated:
-        if request.blueprint == "api":  # a tablet's script wants a status, not the login page
+        if wants_json():  # a tablet's script wants a status, not the login page
             return jsonify({"error": _("Sign in first.")}), 401
         return login_manager.unauthorized()
     if access is None:

@@ -28,7 +28,7 @@ from quizapp.web.i18n import translate_message
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _payload() -> dict:
+def json_payload() -> dict:
     """The request's JSON object: no body (or a body that is no JSON) is an empty one, any other JSON value a 400."""
     try:
         payload = request.get_json(silent=True)
@@ -41,7 +41,7 @@ def _payload() -> dict:
     return payload
 
 
-def _client_id(payload: dict, name: str) -> str:
+def client_made_id(payload: dict, name: str) -> str:
     try:
         return str(uuid.UUID(str(payload.get(name))))
     except ValueError:
@@ -54,32 +54,23 @@ def _error(status: int, error: Exception, **extra):
     return jsonify({"error": translate_message(message), **extra}), status
 
 
-@bp.errorhandler(AttemptConflict)
-def conflict(error: AttemptConflict):
-    return _error(409, error)
+def answer_refusals(blueprint: Blueprint) -> None:
+    """Domain refusals on ``blueprint``'s routes as JSON statuses (see the module's note)."""
+    blueprint.register_error_handler(AttemptConflict, lambda error: _error(409, error))
+    blueprint.register_error_handler(AttemptError, lambda error: _error(422, error))
+    blueprint.register_error_handler(ShortageError, lambda error: _error(422, error, missing=error.missing))
+    blueprint.register_error_handler(ScoringError, lambda error: _error(400, error))
 
 
-@bp.errorhandler(AttemptError)
-def refused(error: AttemptError):
-    return _error(422, error)
-
-
-@bp.errorhandler(ShortageError)
-def shortage(error: ShortageError):
-    return _error(422, error, missing=error.missing)
-
-
-@bp.errorhandler(ScoringError)
-def bad_answers(error: ScoringError):
-    return _error(400, error)
+answer_refusals(bp)
 
 
 @bp.post("/inspections/<token>/attempts")
 @roles_required("inspector", "admin")
 def start(token: str):
     """Draw a paper for a worker of the inspected enterprise: ``{client_id, worker}`` (the worker's token)."""
-    payload = _payload()
-    client_id = _client_id(payload, "client_id")
+    payload = json_payload()
+    client_id = client_made_id(payload, "client_id")
     inspection = db.first_or_404(select(Inspection).where(Inspection.public_token == token))
     worker = db.first_or_404(select(Worker).where(Worker.public_token == str(payload.get("worker"))))
     attempt = start_attempt(db.session, client_id=client_id, inspection=inspection, worker=worker,
@@ -93,8 +84,8 @@ def start(token: str):
 @roles_required("inspector", "admin")
 def submit(token: str):
     """Score a paper: ``{submission_id, responses}``; repeating it returns the same result."""
-    payload = _payload()
-    submission_id = _client_id(payload, "submission_id")
+    payload = json_payload()
+    submission_id = client_made_id(payload, "submission_id")
     attempt = db.first_or_404(select(Attempt).where(Attempt.public_token == token))
     submit_attempt(db.session, attempt, submission_id=submission_id, responses=payload.get("responses"))
     db.session.commit()
@@ -105,10 +96,10 @@ def _drill_or_404(token: str) -> DrillRun:
     return db.first_or_404(select(DrillRun).where(DrillRun.public_token == token))
 
 
-def _device_time(payload: dict) -> datetime | None:
+def device_time(payload: dict, name: str = "device_time") -> datetime | None:
     """The tablet's clock as it sent it (ISO 8601); kept beside the server's time, never trusted alone."""
     try:
-        return datetime.fromisoformat(str(payload["device_time"]))
+        return datetime.fromisoformat(str(payload[name]))
     except (KeyError, ValueError):
         return None
 
@@ -123,7 +114,7 @@ def _drill_state(run: DrillRun):
 def drill_start(token: str):
     """The big start button: ``{device_time}``."""
     run = _drill_or_404(token)
-    start_clock(db.session, run, device_time=_device_time(_payload()))
+    start_clock(db.session, run, device_time=device_time(json_payload()))
     db.session.commit()
     return _drill_state(run)
 
@@ -132,16 +123,16 @@ def drill_start(token: str):
 @roles_required("inspector", "admin")
 def drill_mark(token: str):
     """One step mark as it happens: ``{client_id, phase, step, mark, note, elapsed_seconds, device_time}``."""
-    payload = _payload()
+    payload = json_payload()
     run = _drill_or_404(token)
     try:
         phase, step = int(payload.get("phase")), int(payload.get("step"))
         elapsed = None if payload.get("elapsed_seconds") is None else float(payload["elapsed_seconds"])
     except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, or an integer beyond a float
         abort(400, description="phase and step are numbers, elapsed_seconds a number of seconds")
-    mark = mark_step(db.session, run, client_id=_client_id(payload, "client_id"), phase=phase, step=step,
+    mark = mark_step(db.session, run, client_id=client_made_id(payload, "client_id"), phase=phase, step=step,
                      mark=str(payload.get("mark")), note=str(payload.get("note") or ""), elapsed_seconds=elapsed,
-                     device_time=_device_time(payload))
+                     device_time=device_time(payload))
     db.session.commit()
     return jsonify({"id": mark.id, "phase": mark.phase, "step": mark.step, "mark": mark.mark}), 201
 
@@ -150,7 +141,7 @@ def drill_mark(token: str):
 @roles_required("inspector", "admin")
 def drill_rating(token: str):
     """A phase's rating: ``{phase, rating}`` with rating P, S, M or U; rating again replaces it."""
-    payload = _payload()
+    payload = json_payload()
     run = _drill_or_404(token)
     try:
         phase = int(payload.get("phase"))

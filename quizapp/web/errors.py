@@ -13,13 +13,13 @@ from quizapp.extensions import db
 DATABASE_RETRY_SECONDS = 5
 
 
-def _answer(code: int, message: str, as_json: bool):
+def _answer(code: int, message: str, as_json: bool, **extra):
     if as_json:
-        return {"error": message, "status": code}, code
+        return {"error": message, "status": code, **extra}, code
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     """The tablet's scripts read JSON under /api whatever Accept they send; other clients may ask for it."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -34,11 +34,10 @@ def register(app: Flask) -> None:
                    mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
-        if isinstance(error, CSRFError):
-            message = _("This page has expired or did not come from this site. Reload it and try again.")
-        else:
-            message = messages.get(error.code, error.description)
-        return _answer(error.code, message, _wants_json())
+        if isinstance(error, CSRFError):  # "csrf": a queue's script takes a fresh token and sends again
+            expired = _("This page has expired or did not come from this site. Reload it and try again.")
+            return _answer(error.code, expired, wants_json(), csrf=True)
+        return _answer(error.code, messages.get(error.code, error.description), wants_json())
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -51,5 +50,5 @@ def register(app: Flask) -> None:
         app.logger.warning("database unavailable during %s %s: %s", request.method, request.path, error)
         db.session.rollback()
         body, code = _answer(503, _("The database could not be reached. Nothing was saved; please try again."),
-                             _wants_json())
+                             wants_json())
         return body, code, {"Retry-After": str(DATABASE_RETRY_SECONDS)}

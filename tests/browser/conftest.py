@@ -9,6 +9,7 @@ Screenshots go to ``tests/artifacts/browser/`` (not committed).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import TEST_DATABASE_URL, fresh_app
+from quizapp.bank.importer import import_bank
+from quizapp.bank.validate import load_bank
+from quizapp.extensions import db
+from quizapp.models import Enterprise, User, Worker
+from tests.conftest import BANK, PASSWORD, TEST_DATABASE_URL, VALID_CREDIT_CODE, fresh_app
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -72,3 +77,28 @@ def tablet(request, browser, live_app):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def site(live_app):
+    """The bundled bank, an enterprise with one floor worker, and an inspector."""
+    bank = load_bank(BANK, db.session)
+    import_bank(db.session, bank)
+    enterprise = Enterprise(credit_code=VALID_CREDIT_CODE, name="临沂某铝业有限公司", county="罗庄区",
+                            industry_codes=["nonferrous"])
+    worker = Worker(enterprise=enterprise, name="赵师傅", role_code="worker", post="抛光")
+    inspector = User(username="inspector", role="inspector")
+    inspector.set_password(PASSWORD)
+    db.session.add_all([enterprise, worker, inspector])
+    db.session.commit()
+    return enterprise
+
+
+def sign_in(page) -> None:
+    """The site's inspector signs in, with the English interface the tests' selectors read."""
+    page.goto("/lang/en")
+    page.goto("/login")
+    page.get_by_label("Username").fill("inspector")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
+    page.wait_for_url(re.compile(r"/$"))

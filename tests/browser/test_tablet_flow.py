@@ -6,38 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
-from quizapp.bank.importer import import_bank
-from quizapp.bank.validate import load_bank
 from quizapp.extensions import db
-from quizapp.models import Attempt, Enterprise, User, Worker
-from tests.conftest import BANK, PASSWORD, VALID_CREDIT_CODE
-
-
-@pytest.fixture
-def site(live_app):
-    """The bundled bank, an enterprise with one floor worker, and an inspector."""
-    bank = load_bank(BANK, db.session)
-    import_bank(db.session, bank)
-    enterprise = Enterprise(credit_code=VALID_CREDIT_CODE, name="临沂某铝业有限公司", county="罗庄区",
-                            industry_codes=["nonferrous"])
-    worker = Worker(enterprise=enterprise, name="赵师傅", role_code="worker", post="抛光")
-    inspector = User(username="inspector", role="inspector")
-    inspector.set_password(PASSWORD)
-    db.session.add_all([enterprise, worker, inspector])
-    db.session.commit()
-    return enterprise
-
-
-def sign_in(page) -> None:
-    page.goto("/lang/en")
-    page.goto("/login")
-    page.get_by_label("Username").fill("inspector")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    page.wait_for_url(re.compile(r"/$"))
+from quizapp.models import Attempt
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
 
 
 def test_a_tablet_quiz_by_touch_from_the_qr_code_to_the_stored_result(tablet, site):

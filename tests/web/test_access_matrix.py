@@ -49,6 +49,8 @@ POLICY = {
     "drills.new": "staff", "drills.not_held": "staff", "drills.run": "staff", "drills.record_pdf": "own_enterprise",
     "api.start": "staff", "api.submit": "staff", "api.drill_start": "staff", "api.drill_mark": "staff",
     "api.drill_rating": "staff", "api.drill_finish": "staff",
+    "field.app": "public", "field.packs": "staff", "field.download_pack": "staff", "field.session_state": "staff",
+    "field.offline_attempt": "staff", "field.offline_correction": "staff", "field.offline_drill": "staff",
     "dashboard.index": "staff", "dashboard.items": "admin",
     "review.show": "own_enterprise", "review.topics": "own_enterprise", "review.wrong_answer_book": "own_enterprise",
     "review.result": "own_enterprise", "review.photo": "own_enterprise", "review.rectify": "enterprise_itself",
@@ -120,7 +122,7 @@ def url_for_rule(rule, world: dict) -> str:
     values = {"locale": "en", "role": "worker", "kind": "roster", "document": "papers", "filename": "css/app.css",
               "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"],
               "finding": world["finding"], "attempt": world["attempt"], "quiz": world["quiz"],
-              "worker": world["worker"]}
+              "worker": world["worker"], "client_id": "00000000-0000-4000-8000-000000000000"}
     if "token" in rule.arguments:
         values["token"] = world[next(key for prefix, key in by_prefix if rule.rule.startswith(prefix))]
     url = rule.rule

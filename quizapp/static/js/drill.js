@@ -1,30 +1,15 @@
-/* The drill screen: a clock from the start tap, and every tap kept in a local queue and sent one at a
-   time with its own UUID, so a reload or a dropped connection loses nothing and nothing is counted twice.
-   The server answers a repeated UUID with what it already holds. */
+/* The drill screen: a clock from the start tap, and every tap handed to a sender. Online, the sender keeps each
+   tap in a local queue and sends them one at a time with their own UUIDs, so a reload or a dropped connection
+   loses nothing and nothing is counted twice (the server answers a repeated UUID with what it already holds).
+   The offline field app (field.js) gives the same screen a sender that writes the taps into its record. */
 (function () {
   "use strict";
 
-  function uuid4() {  // crypto.randomUUID needs HTTPS; getRandomValues works on a plain-HTTP site LAN too
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  function setUp(root) {
-    var csrfToken = document.querySelector("meta[name=csrf-token]").content;  // Flask-WTF reads X-CSRFToken
-    var token = root.dataset.drill, queueKey = "drill-queue:" + token, startKey = "drill-start:" + token;
-    var clock = root.querySelector("[data-clock]"), pending = root.querySelector("[data-pending]");
-    var startButton = root.querySelector("[data-start]"), sending = false;
-
-    function queue() { try { return JSON.parse(localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; } }
-    function save(items) { localStorage.setItem(queueKey, JSON.stringify(items)); showPending(items); }
-    function showPending(items) {
-      if (!pending) { return; }
-      pending.hidden = items.length === 0;
-      pending.textContent = root.dataset.labelPending.replace("{count}", items.length);
-    }
+  /* Wire a drill screen (``root``, with data-drill) to ``send(kind, body)``: kind is start, mark, rating or
+     finish. Returns a function that forgets the screen's clock once the drill is over. */
+  function attach(root, send) {
+    var startKey = "drill-start:" + root.dataset.drill;
+    var clock = root.querySelector("[data-clock]"), startButton = root.querySelector("[data-start]");
 
     function startedAt() {
       var local = localStorage.getItem(startKey);
@@ -36,6 +21,56 @@
       if (clock && seconds !== null) {
         clock.textContent = Math.floor(seconds / 60) + ":" + String(Math.floor(seconds % 60)).padStart(2, "0");
       }
+    }
+
+    if (startButton) {
+      startButton.hidden = startedAt() !== null;
+      startButton.addEventListener("click", function () {
+        localStorage.setItem(startKey, String(Date.now()));
+        startButton.hidden = true;
+        send("start", {device_time: new Date().toISOString()});
+      });
+    }
+    root.querySelectorAll("[data-mark]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var step = button.closest("[data-step]"), note = step.querySelector("[data-note]");
+        var seconds = elapsedSeconds();
+        send("mark", {client_id: window.quizapp.uuid4(), phase: Number(step.dataset.phase),
+                      step: Number(step.dataset.step), mark: button.dataset.mark, note: note ? note.value : "",
+                      elapsed_seconds: seconds, device_time: new Date().toISOString()});
+        step.querySelector("[data-state]").textContent = button.textContent +
+          (seconds === null ? "" : " " + clock.textContent) + (note && note.value ? " · " + note.value : "");
+        step.classList.add("marked");
+      });
+    });
+    root.querySelectorAll("[data-rating]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        send("rating", {phase: Number(radio.dataset.rating), rating: radio.value});
+      });
+    });
+    var finish = root.querySelector("[data-finish]");
+    if (finish) {
+      finish.addEventListener("click", function () {
+        if (window.confirm(root.dataset.labelConfirm)) { send("finish", {}); }
+      });
+    }
+    var ticking = setInterval(tick, 500);
+    tick();
+    return function forget() { clearInterval(ticking); localStorage.removeItem(startKey); };
+  }
+
+  /* Online: each tap goes to its JSON route (data-start-url, data-mark-url …) through a queue in localStorage. */
+  function sendToServer(root) {
+    var csrfToken = document.querySelector("meta[name=csrf-token]").content;  // Flask-WTF reads X-CSRFToken
+    var queueKey = "drill-queue:" + root.dataset.drill, pending = root.querySelector("[data-pending]");
+    var sending = false, forget = null;
+
+    function queue() { try { return JSON.parse(localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; } }
+    function save(items) { localStorage.setItem(queueKey, JSON.stringify(items)); showPending(items); }
+    function showPending(items) {
+      if (!pending) { return; }
+      pending.hidden = items.length === 0;
+      pending.textContent = root.dataset.labelPending.replace("{count}", items.length);
     }
 
     function send() {  // one record at a time; it leaves the queue only when the server has it
@@ -53,53 +88,27 @@
           }
         }, function () { sending = false; });
     }
-    function enqueue(url, body) { var items = queue(); items.push({url: url, body: body}); save(items); send(); }
 
-    if (startButton) {
-      startButton.addEventListener("click", function () {
-        localStorage.setItem(startKey, String(Date.now()));
-        startButton.hidden = true;
-        enqueue(root.dataset.startUrl, {device_time: new Date().toISOString()});
-      });
-    }
-    root.querySelectorAll("[data-mark]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var step = button.closest("[data-step]"), note = step.querySelector("[data-note]");
-        var seconds = elapsedSeconds();
-        enqueue(root.dataset.markUrl, {client_id: uuid4(), phase: Number(step.dataset.phase),
-                                       step: Number(step.dataset.step), mark: button.dataset.mark,
-                                       note: note ? note.value : "", elapsed_seconds: seconds,
-                                       device_time: new Date().toISOString()});
-        step.querySelector("[data-state]").textContent = button.textContent +
-          (seconds === null ? "" : " " + clock.textContent) + (note && note.value ? " · " + note.value : "");
-        step.classList.add("marked");
-      });
-    });
-    root.querySelectorAll("[data-rating]").forEach(function (radio) {
-      radio.addEventListener("change", function () {
-        enqueue(root.dataset.ratingUrl, {phase: Number(radio.dataset.rating), rating: radio.value});
-      });
-    });
-    var finish = root.querySelector("[data-finish]");
-    if (finish) {
-      finish.addEventListener("click", function () {
-        if (!window.confirm(root.dataset.labelConfirm)) { return; }
-        enqueue(root.dataset.finishUrl, {});
+    forget = attach(root, function (kind, body) {
+      var items = queue();
+      items.push({url: root.dataset[kind + "Url"], body: body});
+      save(items);
+      send();
+      if (kind === "finish") {
         var wait = setInterval(function () {
-          if (!queue().length) { clearInterval(wait); localStorage.removeItem(startKey); location.reload(); }
+          if (!queue().length) { clearInterval(wait); forget(); location.reload(); }
         }, 300);
-      });
-    }
+      }
+    });
     window.addEventListener("online", send);
     setInterval(send, 5000);
-    setInterval(tick, 500);
     showPending(queue());
-    tick();
     send();
   }
 
+  window.quizappDrill = {attach: attach};
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.querySelector("[data-drill]");
-    if (root && root.dataset.status === "running") { setUp(root); }
+    if (root && root.dataset.status === "running") { sendToServer(root); }
   });
 }());

@@ -1,11 +1,12 @@
 /* Worker mode: one question per screen, back/next, a review screen before handing in, a countdown,
    and answers kept in sessionStorage so a reload loses nothing. Marking: quick marks tick key points.
-   Without JavaScript every question shows on one page and the form still works. */
+   Without JavaScript every question shows on one page and the form still works. The offline field app
+   (field.js) uses the same worker mode and marking helpers on the screens of its packs. */
 (function () {
   "use strict";
 
-  function markingHelpers() {
-    document.querySelectorAll("[data-quick-mark]").forEach(function (radio) {
+  function markingHelpers(root) {
+    root.querySelectorAll("[data-quick-mark]").forEach(function (radio) {
       radio.addEventListener("change", function () {
         var boxes = radio.closest(".question").querySelectorAll("[data-points] input[type=checkbox]");
         if (radio.value === "correct" || radio.value === "wrong") {
@@ -45,7 +46,7 @@
   function countdown(form) {
     var minutes = parseInt(form.dataset.timeLimit, 10), timer = form.querySelector("[data-timer]");
     var end = new Date(form.dataset.started).getTime() + minutes * 60000;
-    if (!minutes || !timer || isNaN(end)) { return; }
+    if (!minutes || !timer || isNaN(end)) { return null; }
     function tick() {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));
       timer.textContent = left > 0 ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0")
@@ -53,7 +54,7 @@
       timer.classList.toggle("late", left < 60);
     }
     tick();
-    setInterval(tick, 1000);
+    return setInterval(tick, 1000);
   }
 
   function workerMode(form) {
@@ -88,22 +89,31 @@
       window.scrollTo(0, 0);
     }
 
+    function stay(event) { if (!handingIn) { event.preventDefault(); } }
+    function stayOnPage() { history.pushState(null, "", location.href); }
     prev.addEventListener("click", function () { show(current - 1); });
     next.addEventListener("click", function () { show(current + 1); });
     form.addEventListener("submit", function () {
       handingIn = true;
       sessionStorage.removeItem("quiz:" + form.dataset.quiz);
     });
-    window.addEventListener("beforeunload", function (event) { if (!handingIn) { event.preventDefault(); } });
+    window.addEventListener("beforeunload", stay);
     history.pushState(null, "", location.href);
-    window.addEventListener("popstate", function () { history.pushState(null, "", location.href); });
+    window.addEventListener("popstate", stayOnPage);
     keepAnswers(form, "quiz:" + form.dataset.quiz);
-    countdown(form);
+    var clock = countdown(form);
     show(0);
+    return function release() {  // the field app hands the screen back to the inspector without a page load
+      handingIn = true;
+      clearInterval(clock);
+      window.removeEventListener("beforeunload", stay);
+      window.removeEventListener("popstate", stayOnPage);
+    };
   }
 
+  window.quizappQuiz = {workerMode: workerMode, markingHelpers: markingHelpers};  // for the field app (field.js)
   document.addEventListener("DOMContentLoaded", function () {
-    markingHelpers();
+    markingHelpers(document);
     var form = document.querySelector("form[data-quiz]");
     if (form) { workerMode(form); }
   });

@@ -1,11 +1,14 @@
-/* The service worker: the app shell (styles, scripts, icons and the offline page) is kept in a cache, so the app
-   opens and its pages look right without a network. It only answers GET requests: writes are never queued or
-   replayed here; the pages' own scripts send what is pending, one record at a time, when the network is back. */
+/* The service worker: the app shell (styles, scripts, icons, the offline page and the field app) is kept in a
+   cache, so the app opens and its pages look right without a network, and the field app (/field) works from the
+   packs on the tablet. It only answers GET requests: writes are never queued or replayed here; the pages' own
+   scripts (store.js) send what is pending, one record at a time, when the network is back. */
 "use strict";
 
-var SHELL = "quizapp-shell-v1";
-var FILES = ["/offline", "/static/css/app.css", "/static/js/app.js", "/static/js/quiz.js", "/static/js/drill.js",
-             "/static/manifest.webmanifest", "/static/icons/icon-192.png", "/static/icons/icon-512.png"];
+var SHELL = "quizapp-shell-v2";
+var PAGES = ["/offline", "/field"];
+var FILES = PAGES.concat(["/static/css/app.css", "/static/js/app.js", "/static/js/store.js", "/static/js/quiz.js",
+                          "/static/js/drill.js", "/static/js/field.js", "/static/js/packs.js",
+                          "/static/manifest.webmanifest", "/static/icons/icon-192.png", "/static/icons/icon-512.png"]);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) { return cache.addAll(FILES); })
@@ -19,20 +22,33 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+/* From the cache at once, and refreshed from the network for next time. */
+function cachedThenRefreshed(request) {
+  return caches.open(SHELL).then(function (cache) {
+    return cache.match(request).then(function (cached) {
+      var fresh = fetch(request).then(function (response) {
+        if (response.ok) { cache.put(request, response.clone()); }
+        return response;
+      });
+      return cached || fresh;
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) { return; }
-  if (url.pathname.indexOf("/static/") === 0) {  // the shell: from the cache, refreshed from the network
-    event.respondWith(caches.open(SHELL).then(function (cache) {
-      return cache.match(request).then(function (cached) {
-        var fresh = fetch(request).then(function (response) {
-          if (response.ok) { cache.put(request, response.clone()); }
-          return response;
-        });
-        return cached || fresh;
-      });
-    }));
-  } else if (request.mode === "navigate") {  // pages: always from the server; without a network, the offline page
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(cachedThenRefreshed(request));
+  } else if (PAGES.indexOf(url.pathname) >= 0) {  // the shell's pages: fresh when online, kept for offline
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(SHELL).then(function (cache) { cache.put(url.pathname, copy); });
+      }
+      return response;
+    }).catch(function () { return caches.match(url.pathname); }));
+  } else if (request.mode === "navigate") {  // other pages: always from the server; without a network, the offline page
     event.respondWith(fetch(request).catch(function () { return caches.match("/offline"); }));
   }
 });

@@ -1,0 +1,117 @@
+"""Offline work in a real browser: download a pack, lose the network, examine a worker from the pack, get the
+network back, and find exactly one result on the server; then the same paper with other answers waits as a
+conflict until the inspector files it as a correction."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+
+RECORD = "window.quizappStore.records().then(found => found[0])"
+
+
+def download_pack(tablet) -> None:
+    tablet.goto("/packs")
+    tablet.locator("input[name=enterprise]").first.tap()
+    tablet.get_by_label("Inspector's password").fill(PASSWORD)
+    tablet.get_by_role("button", name="Download onto this tablet").tap()
+    expect(tablet.locator("[data-pack-message]")).to_contain_text("Downloaded: 1")
+    tablet.wait_for_function("navigator.serviceWorker.controller !== null")  # the field app is in its cache
+
+
+def take_quiz_offline(tablet, enterprise_name: str) -> None:
+    """The worker taps an answer on every screen and hands in; the inspector unlocks with the password and marks."""
+    tablet.context.set_offline(True)
+    tablet.goto("/field")  # from the service worker's cache
+    tablet.get_by_role("link", name=enterprise_name).tap()
+    tablet.get_by_role("button", name="On the tablet").first.tap()
+    screens = tablet.locator("[data-screen]:not([data-review])")
+    screens.first.wait_for()
+    for index in range(screens.count()):
+        screens.nth(index).locator("label.choice").first.tap()
+        tablet.locator("[data-next]").tap()
+    tablet.get_by_role("button", name="Hand in").tap()
+    assert tablet.locator(".topbar a:visible").count() == 0  # in worker mode there is no way out
+    tablet.get_by_label("Inspector's password").fill("not the password")
+    tablet.get_by_role("button", name="Inspector: take the tablet back").tap()
+    expect(tablet.locator(".handback .flash-error")).to_be_visible()
+    tablet.get_by_label("Inspector's password").fill(PASSWORD)
+    tablet.get_by_role("button", name="Inspector: take the tablet back").tap()
+    tablet.locator("form.marking").wait_for()
+    for mark in tablet.locator("input[data-quick-mark='correct']").all():
+        mark.tap()
+    for step in tablet.locator("input[type=radio][value='done']").all():
+        step.tap()
+    tablet.get_by_role("button", name="Score the paper").tap()
+    tablet.locator("[data-record='pending']").wait_for()
+
+
+def attempts() -> list[Attempt]:
+    db.session.expire_all()
+    return db.session.scalars(select(Attempt).order_by(Attempt.id)).all()
+
+
+def send_now(tablet, state: str) -> None:
+    tablet.get_by_role("button", name="Send now").tap()
+    tablet.locator(f"[data-record='{state}']").first.wait_for()
+
+
+def test_an_offline_quiz_reaches_the_server_exactly_once_when_the_network_is_back(tablet, site):
+    sign_in(tablet)
+    download_pack(tablet)
+    take_quiz_offline(tablet, site.name)
+
+    assert attempts() == []  # nothing could reach the server yet
+    expect(tablet.locator("[data-sync-banner]")).to_contain_text("1 records waiting to be sent")
+    with tablet.expect_download() as download:  # the last resort works offline too
+        tablet.get_by_role("button", name="Export waiting records").tap()
+    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    record = tablet.evaluate(RECORD)
+    assert [(entry["id"], entry["state"]) for entry in exported["records"]] == [(record["id"], "pending")]
+    assert tablet.evaluate("navigator.storage.persisted()") in (True, False)  # asked for; the browser decides
+
+    tablet.context.set_offline(False)
+    send_now(tablet, "synced")
+    stored = attempts()
+    assert len(stored) == 1 and stored[0].client_id == record["id"] and stored[0].status == "final"
+    shown = float(re.match(r"[\d.]+", tablet.locator("[data-record] [data-slot=result]").inner_text())[0])
+    assert stored[0].score == shown and stored[0].device_submitted_at is not None
+    expect(tablet.locator("[data-sync-banner]")).to_be_hidden()
+
+    # The tablet sends the record again (a lost answer, a second copy): the server keeps one result.
+    tablet.evaluate(RECORD + ".then(r => { r.state = 'pending'; return window.quizappStore.saveRecord(r); })")
+    send_now(tablet, "synced")
+    assert len(attempts()) == 1
+
+
+def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector(tablet, site):
+    sign_in(tablet)
+    download_pack(tablet)
+    take_quiz_offline(tablet, site.name)
+    tablet.context.set_offline(False)
+    send_now(tablet, "synced")
+    first = attempts()[0]
+
+    # Another copy of the same paper with every answer left blank, as a second tablet might send it.
+    tablet.evaluate(RECORD + ".then(r => { r.state = 'pending'; r.body.fields = {}; r.body.submission_id = "
+                             "window.quizapp.uuid4(); return window.quizappStore.saveRecord(r); })")
+    send_now(tablet, "conflict")
+    expect(tablet.locator("[data-sync-banner]")).to_contain_text("1 conflicts for the inspector")
+    expect(tablet.locator("[data-record] [data-slot=stored]")).to_contain_text(f"{first.score:g}")
+    assert [(a.id, a.score, a.submission_id) for a in attempts()] == [(first.id, first.score, first.submission_id)]
+
+    tablet.get_by_label("Why the result is corrected").fill("第二台平板上的答卷")
+    tablet.get_by_role("button", name="File this tablet's answers as a correction").tap()
+    tablet.locator("[data-record='synced']").wait_for()
+    original, correction = attempts()
+    assert (original.score, correction.corrects_id, correction.correction_reason) == (
+        first.score, first.id, "第二台平板上的答卷")
+    assert correction.score < first.score  # the blank copy, now the result in force, beside the original

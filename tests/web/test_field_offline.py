@@ -1,0 +1,190 @@
+"""Inspection packs and the records a tablet sends back after working offline, through HTTP."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.exam.inspections import local_today
+from quizapp.exam.packs import SPARE_PAPERS, read_signed
+from quizapp.models import Attempt, DrillRun, Enterprise, Inspection, QuestionVersion, Worker
+from quizapp.models.base import utcnow
+from tests.conftest import PASSWORD, right_answers_as_shown
+
+
+@pytest.fixture
+def pack(auth, client, db, imported_bank, enterprise):
+    """A pack for an enterprise with two team leaders and a principal, downloaded by an inspector."""
+    enterprise.industry_codes = ["machinery"]
+    db.session.add_all([Worker(enterprise=enterprise, name="周师傅", role_code="team-leader", post="铸造"),
+                        Worker(enterprise=enterprise, name="吴师傅", role_code="team-leader", post="机加"),
+                        Worker(enterprise=enterprise, name="郑总", role_code="principal")])
+    db.session.commit()
+    auth.login_as("inspector")
+    response = client.post("/api/packs", json={"enterprises": [enterprise.qr_token], "password": PASSWORD})
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def fields_for(items: list[dict], answers: list) -> dict[str, list[str]]:
+    """The form fields a tablet reads from its inputs when the worker taps ``answers``."""
+    fields: dict[str, list[str]] = {}
+    for index, (item, answer) in enumerate(zip(items, answers, strict=True)):
+        name = f"q{index}"
+        if item["type"] in ("single", "multiple"):
+            fields[name] = [answer] if isinstance(answer, str) else list(answer)
+        elif item["type"] == "judge":
+            fields[name] = [str(answer).lower()]
+        elif item["type"] == "fill":
+            fields.update({f"{name}_b{blank}": [text] for blank, text in enumerate(answer)})
+        elif item["type"] == "oral":
+            fields[f"{name}_mark"] = ["correct"]
+        else:
+            fields.update({f"{name}_s{step}": ["done"] for step in range(len(answer["steps"]))})
+    return fields
+
+
+def paper_record(app, db, paper: dict, worker: Worker, *, right: bool = True, **extra) -> dict:
+    content = read_signed(app.secret_key, paper["paper"])
+    answers = right_answers_as_shown(db, SimpleNamespace(items=content["items"]))
+    fields = fields_for(content["items"], answers) if right else {}
+    started = utcnow()  # after the pack's issue, as on a visit
+    return {"client_id": str(uuid.uuid4()), "submission_id": str(uuid.uuid4()), "paper": paper["paper"],
+            "worker": worker.public_token, "mode": "tablet", "fields": fields, "started_at": started.isoformat(),
+            "submitted_at": (started + timedelta(milliseconds=1)).isoformat(), **extra}
+
+
+def team_leader(db) -> Worker:
+    return db.session.scalar(select(Worker).where(Worker.name == "周师傅"))
+
+
+def test_a_pack_holds_the_roster_papers_per_role_and_drills_but_no_answer_key(app, db, pack):
+    packed = pack["enterprises"][0]
+    assert sorted(worker["name"] for worker in packed["workers"]) == ["吴师傅", "周师傅", "郑总"]
+    assert {role: len(papers) for role, papers in packed["papers"].items()} == {
+        "team-leader": 2 + SPARE_PAPERS, "principal": 1 + SPARE_PAPERS}
+    paper = packed["papers"]["team-leader"][0]
+    assert paper["take_html"].count("data-screen") == paper["worker_items"] > 0
+    assert "_mark" in paper["mark_html"] and "_s0" in paper["mark_html"]  # the spoken item and the steps
+    assert packed["drills"] and "data-mark" in packed["drills"][0]["html"]
+    seeds = {read_signed(app.secret_key, paper["paper"])["seed"] for paper in packed["papers"]["team-leader"]}
+    assert len(seeds) == 2 + SPARE_PAPERS
+    text = json.dumps(pack, ensure_ascii=False)
+    for item in read_signed(app.secret_key, paper["paper"])["items"]:  # no explanation, so no answer, in the pack
+        assert db.session.get(QuestionVersion, item["version_id"]).explanation not in text
+
+
+def test_a_pack_needs_the_inspectors_password(client, auth, db, enterprise):
+    auth.login_as("inspector")
+    response = client.post("/api/packs", json={"enterprises": [enterprise.qr_token], "password": "wrong"})
+    assert response.status_code == 403 and response.get_json()["error"]
+
+
+def test_an_offline_paper_is_stored_once_with_the_tablets_times(app, client, db, pack):
+    worker = team_leader(db)
+    record = paper_record(app, db, pack["enterprises"][0]["papers"]["team-leader"][0], worker)
+    first = client.post("/api/offline/attempts", json=record)
+    assert first.status_code == 200, first.data
+    assert (first.get_json()["score"], first.get_json()["passed"]) == (100.0, True)
+    assert client.post("/api/offline/attempts", json=record).get_json() == first.get_json()  # a retry
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.status == "final" and attempt.client_id == record["client_id"]
+    sent = datetime.fromisoformat(record["started_at"]).replace(tzinfo=None)  # SQLite keeps no zone
+    assert attempt.device_started_at.replace(tzinfo=None) == sent and attempt.synced_at is not None
+    assert attempt.started_at.replace(tzinfo=None) == sent  # plausible: after the pack's issue, not in the future
+    inspection = db.session.scalars(select(Inspection)).one()  # the check-in that never reached the server
+    assert inspection.local_date == local_today() and inspection.team[0].user.username == "inspector-user"
+
+
+def test_the_same_paper_with_other_answers_is_a_conflict_and_the_stored_result_stays(app, client, db, pack):
+    worker = team_leader(db)
+    record = paper_record(app, db, pack["enterprises"][0]["papers"]["team-leader"][0], worker)
+    client.post("/api/offline/attempts", json=record)
+    other = {**record, "submission_id": str(uuid.uuid4()), "fields": {}}
+    response = client.post("/api/offline/attempts", json=other)
+    assert response.status_code == 409
+    assert response.get_json()["stored"]["score"] == 100.0
+    stored = db.session.scalars(select(Attempt)).one()
+    assert stored.score == 100.0 and stored.submission_id == record["submission_id"]
+
+    correction = {"client_id": str(uuid.uuid4()), "submission_id": str(uuid.uuid4()), "reason": "平板上的答卷为准",
+                  "fields": other["fields"]}
+    resolved = client.post(f"/api/offline/attempts/{record['client_id']}/correction", json=correction)
+    assert resolved.status_code == 200 and resolved.get_json()["score"] == 0.0
+    assert client.post(f"/api/offline/attempts/{record['client_id']}/correction", json=correction).status_code == 200
+    replacement = db.session.scalar(select(Attempt).where(Attempt.corrects_id == stored.id))
+    assert replacement.correction_reason == "平板上的答卷为准" and replacement.status == "final"
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
+
+
+def test_an_implausible_tablet_clock_gives_way_to_the_servers(app, client, db, pack):
+    record = paper_record(app, db, pack["enterprises"][0]["papers"]["team-leader"][1], team_leader(db),
+                          started_at="2020-01-01T08:00:00+08:00", submitted_at="2099-01-01T08:00:00+08:00")
+    assert client.post("/api/offline/attempts", json=record).status_code == 200
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.device_started_at.year == 2020 and attempt.device_submitted_at.year == 2099  # kept as sent
+    assert attempt.started_at.year == attempt.submitted_at.year == utcnow().year
+
+
+def test_forged_or_foreign_records_are_refused_and_change_nothing(app, client, db, make_user, pack):
+    paper = pack["enterprises"][0]["papers"]["team-leader"][0]
+    worker = team_leader(db)
+    forged = {**paper_record(app, db, paper, worker), "paper": paper["paper"][:-4] + "AAAA"}
+    assert client.post("/api/offline/attempts", json=forged).status_code == 422
+    stranger = Worker(enterprise=Enterprise(credit_code="91371300MA3C8H1X3T", name="另一家"), name="外人",
+                      role_code="team-leader")
+    db.session.add(stranger)
+    db.session.commit()
+    assert client.post("/api/offline/attempts", json=paper_record(app, db, paper, stranger)).status_code == 422
+    assert client.post("/api/offline/attempts", json={**paper_record(app, db, paper, worker),
+                                                      "fields": {"q0": "A"}}).status_code == 400
+    other = make_user("inspector", username="colleague")
+    client.post("/logout")
+    client.post("/login", data={"username": other.username, "password": PASSWORD})
+    response = client.post("/api/offline/attempts", json=paper_record(app, db, paper, worker))
+    assert response.status_code == 422 and "另一位执法人员" in response.get_json()["error"]
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0
+
+
+def drill_record(pack: dict, worker: Worker, mark: str = "done") -> dict:
+    packed = pack["enterprises"][0]
+    drill = packed["drills"][0]
+    now = utcnow() + timedelta(milliseconds=1)
+    steps = [(phase, step) for phase, content in enumerate(drill["content"]["phases"])
+             for step in range(len(content["steps"]))]
+    return {"client_id": str(uuid.uuid4()), "ticket": packed["ticket"], "version": drill["version"],
+            "participants": [worker.public_token], "started_at": now.isoformat(),
+            "marks": [{"client_id": str(uuid.uuid4()), "phase": phase, "step": step, "mark": mark, "note": "",
+                       "elapsed_seconds": 30.0 * (number + 1),
+                       "device_time": now.isoformat()}
+                      for number, (phase, step) in enumerate(steps)],
+            "ratings": {str(phase): "P" for phase in range(len(drill["content"]["phases"]))},
+            "finished_at": now.isoformat()}
+
+
+def test_an_offline_drill_is_stored_once_and_other_marks_are_a_conflict(client, db, pack):
+    record = drill_record(pack, team_leader(db))
+    first = client.post("/api/offline/drills", json=record)
+    assert first.status_code == 200, first.data
+    assert first.get_json()["passed"] is True
+    assert client.post("/api/offline/drills", json=record).get_json() == first.get_json()
+    run = db.session.scalars(select(DrillRun)).one()
+    assert run.status == "finished" and run.synced_at is not None and len(run.marks) == len(record["marks"])
+    assert [worker.name for worker in run.participants] == ["周师傅"]
+    other = {**record, "marks": [{**mark, "client_id": str(uuid.uuid4()), "mark": "missed"}
+                                 for mark in record["marks"]]}
+    assert client.post("/api/offline/drills", json=other).status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(DrillRun)) == 1
+
+
+def test_the_session_route_gives_a_fresh_token_to_signed_in_inspectors_only(client, auth):
+    assert client.get("/api/session").status_code == 401
+    auth.login_as("inspector")
+    body = client.get("/api/session").get_json()
+    assert body["user"] == "inspector-user" and body["csrf_token"]
