@@ -22,6 +22,7 @@ def insert_or_stored(session: Session, row: Row, stored: Callable[[], Row | None
     savepoint is rolled back, the caller's transaction goes on, and the row the other request committed is
     read back. The caller checks that row as it checks any retry (same content, or a conflict).
     """
+    _open_transaction(session)
     try:
         with session.begin_nested():
             session.add(row)
@@ -31,3 +32,12 @@ def insert_or_stored(session: Session, row: Row, stored: Callable[[], Row | None
             raise
         return found
     return row
+
+
+def _open_transaction(session: Session) -> None:
+    """SQLite's driver begins a transaction only before a write: a savepoint that came first would run outside
+    one, and its release would commit the row for good, even if the request were refused afterwards."""
+    if session.get_bind().dialect.name == "sqlite":
+        driver = session.connection().connection.dbapi_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")

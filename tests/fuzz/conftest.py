@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.models import Enterprise, Worker
+from tests.conftest import PASSWORD
 from tests.web.test_access_matrix import signed_in, world  # noqa: F401 (world: a fixture, made available here)
 
 NO_LIMIT = "1000000 per minute"
@@ -31,5 +32,9 @@ def scene(unlimited, app, db, world) -> dict:  # noqa: F811 (world is the import
     assert started.status_code == 201, started.get_data(as_text=True)
     workers = list(db.session.scalars(select(Worker.public_token)))
     paper = started.get_json()
+    pack = staff.post("/api/packs", json={"enterprises": [world["enterprise"]], "password": PASSWORD}).get_json()
+    packed = pack["enterprises"][0]
     return {**world, "final_attempt": world["attempt"], "attempt": paper["attempt"], "workers": workers,
-            "paper_length": len(paper["items"])}
+            "paper_length": len(paper["items"]),
+            "pack_papers": [paper["paper"] for paper in packed["papers"]["worker"]],
+            "ticket": packed["ticket"], "drill_versions": [drill["version"] for drill in packed["drills"]]}

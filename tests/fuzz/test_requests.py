@@ -14,7 +14,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import table_counts
+from tests.conftest import PASSWORD, table_counts
 from tests.fuzz.strategies import fuzz_settings, json_value, odd_text
 from tests.web.test_access_matrix import POLICY, signed_in, url_for_rule
 
@@ -27,6 +27,12 @@ JSON_ENDPOINTS = {
     "api.drill_mark": ("client_id", "phase", "step", "mark", "note", "elapsed_seconds", "device_time"),
     "api.drill_rating": ("phase", "rating"),
     "api.drill_finish": (),
+    "field.download_pack": ("enterprises", "password"),
+    "field.offline_attempt": ("client_id", "submission_id", "paper", "worker", "mode", "fields", "started_at",
+                              "submitted_at"),
+    "field.offline_correction": ("client_id", "submission_id", "reason", "fields"),
+    "field.offline_drill": ("client_id", "ticket", "version", "participants", "started_at", "marks", "ratings",
+                            "finished_at"),
 }
 FORM_ENDPOINTS = (
     "auth.login", "auth.logout", "bank.edit", "bank.upload", "blueprints.edit", "blueprints.restore",
@@ -100,6 +106,13 @@ def plausible_json(scene: dict) -> dict[str, st.SearchStrategy]:
                        st.fixed_dictionaries({"steps": st.lists(st.sampled_from(("done", "missed", "x")),
                                                                 max_size=6)}))
     length = scene["paper_length"]
+    device_time = st.one_of(st.datetimes(timezones=st.none() | st.timezones()).map(lambda t: t.isoformat()),
+                            odd_text())
+    mark = st.fixed_dictionaries({"client_id": st.uuids().map(str), "phase": st.integers(-1, 4),
+                                  "step": st.integers(-1, 6),
+                                  "mark": st.sampled_from(("done", "late", "wrong", "missed", "DONE"))},
+                                 optional={"note": odd_text(), "elapsed_seconds": st.floats(-10, 90_000),
+                                           "device_time": device_time})
     return {
         "client_id": st.uuids().map(str), "submission_id": st.uuids().map(str),
         "worker": st.sampled_from(scene["workers"]), "allow_short": st.booleans(),
@@ -107,9 +120,19 @@ def plausible_json(scene: dict) -> dict[str, st.SearchStrategy]:
         "phase": st.integers(-1, 4), "step": st.integers(-1, 6),
         "mark": st.sampled_from(("done", "late", "wrong", "missed", "DONE")), "note": odd_text(),
         "elapsed_seconds": st.one_of(st.floats(-10, 90_000), st.integers(-10, 90_000)),
-        "device_time": st.one_of(st.datetimes(timezones=st.none() | st.timezones()).map(lambda t: t.isoformat()),
-                                 odd_text()),
-        "rating": st.sampled_from(("P", "S", "M", "U", "p", "X")),
+        "device_time": device_time, "started_at": device_time, "submitted_at": device_time,
+        "finished_at": device_time, "rating": st.sampled_from(("P", "S", "M", "U", "p", "X")),
+        "enterprises": st.lists(st.sampled_from(real_tokens(scene)), max_size=3),
+        "password": st.sampled_from((PASSWORD, "", "wrong")), "reason": odd_text(),
+        "paper": st.sampled_from(scene["pack_papers"]), "ticket": st.just(scene["ticket"]),
+        "mode": st.sampled_from(("tablet", "oral", "paper", "")),
+        "fields": st.dictionaries(st.sampled_from(FORM_FIELDS), st.lists(st.sampled_from(PLAIN_VALUES), max_size=3),
+                                  max_size=8),
+        "version": st.one_of(st.sampled_from(scene["drill_versions"]), st.integers(-1, 10**6)),
+        "participants": st.lists(st.sampled_from(scene["workers"]), max_size=3),
+        "marks": st.lists(mark, max_size=4),
+        "ratings": st.dictionaries(st.sampled_from(("0", "1", "2", "9", "x")),
+                                   st.sampled_from(("P", "S", "M", "U", "X")), max_size=3),
     }
 
 

@@ -104,7 +104,7 @@ def world(app, db, imported_bank, enterprise, make_user, client):
     return {"enterprise": enterprise.qr_token, "inspection": inspection, "attempt": attempt.public_token,
             "quiz": quiz.public_token, "sheet": sheet.token, "batch": sheet.batch, "drill": run.public_token,
             "finding": finding.public_token, "code": imported_bank.questions[0].code, "drill_code": template.code,
-            "worker": worker.public_token}
+            "worker": worker.public_token, "client_id": attempt.client_id}
 
 
 def signed_in(app, username: str | None) -> FreshContextClient:
@@ -122,7 +122,7 @@ def url_for_rule(rule, world: dict) -> str:
     values = {"locale": "en", "role": "worker", "kind": "roster", "document": "papers", "filename": "css/app.css",
               "batch": world["batch"], "code": world["drill_code"] if "drill-templates" in rule.rule else world["code"],
               "finding": world["finding"], "attempt": world["attempt"], "quiz": world["quiz"],
-              "worker": world["worker"], "client_id": "00000000-0000-4000-8000-000000000000"}
+              "worker": world["worker"], "client_id": world["client_id"]}
     if "token" in rule.arguments:
         values["token"] = world[next(key for prefix, key in by_prefix if rule.rule.startswith(prefix))]
     url = rule.rule

@@ -14,7 +14,7 @@ from quizapp.exam.inspections import local_today
 from quizapp.exam.packs import SPARE_PAPERS, read_signed
 from quizapp.models import Attempt, DrillRun, Enterprise, Inspection, QuestionVersion, Worker
 from quizapp.models.base import utcnow
-from tests.conftest import PASSWORD, right_answers_as_shown
+from tests.conftest import PASSWORD, right_answers_as_shown, table_counts
 
 
 @pytest.fixture
@@ -181,6 +181,16 @@ def test_an_offline_drill_is_stored_once_and_other_marks_are_a_conflict(client, 
                                  for mark in record["marks"]]}
     assert client.post("/api/offline/drills", json=other).status_code == 409
     assert db.session.scalar(select(func.count()).select_from(DrillRun)) == 1
+
+
+def test_a_drill_refused_half_way_leaves_nothing_behind(client, db, pack):
+    """A bad mark after the run and the inspection are registered: the whole record is refused, and on SQLite too
+    nothing stays (its driver would have committed a savepoint that came first in the transaction)."""
+    record = drill_record(pack, team_leader(db))
+    record["marks"][-1]["phase"] = 99
+    before = table_counts(db)
+    assert client.post("/api/offline/drills", json=record).status_code == 422
+    assert table_counts(db) == before
 
 
 def test_the_session_route_gives_a_fresh_token_to_signed_in_inspectors_only(client, auth):
