@@ -183,8 +183,15 @@ def add_worker_page(token: str):
         else:
             db.session.commit()
             flash(_("%(name)s is on the roster.", name=form.name.data), "success")
-            return redirect(url_for("enterprises.show", token=enterprise.qr_token))
+            return redirect(_back_to_inspection(enterprise) or url_for("enterprises.show", token=enterprise.qr_token))
     return render_template("enterprises/add_worker.html", form=form, enterprise=enterprise)
+
+
+def _back_to_inspection(enterprise: Enterprise) -> str | None:
+    """The inspection page the person was added from (``?inspection=TOKEN``), if it is this enterprise's."""
+    inspection = db.session.scalar(select(Inspection).where(Inspection.public_token == request.args.get("inspection"),
+                                                            Inspection.enterprise_id == enterprise.id))
+    return url_for("inspections.show", token=inspection.public_token) if inspection else None
 
 
 @bp.route("/<token>/workers/<worker>")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt
+from quizapp.models.drill_run import DrillRun
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
@@ -27,11 +28,26 @@ def download_pack(tablet) -> None:
     tablet.wait_for_function("navigator.serviceWorker.controller !== null")  # the field app is in its cache
 
 
-def take_quiz_offline(tablet, enterprise_name: str) -> None:
-    """The worker taps an answer on every screen and hands in; the inspector unlocks with the password and marks."""
+def open_enterprise_offline(tablet, enterprise_name: str) -> None:
     tablet.context.set_offline(True)
     tablet.goto("/field")  # from the service worker's cache
     tablet.get_by_role("link", name=enterprise_name).tap()
+
+
+def mark_everything_right(tablet) -> None:
+    """The inspector's quick mark "right" on every spoken item and "done" on every step (手指口述 among them)."""
+    tablet.locator("form.marking").wait_for()
+    for mark in tablet.locator("input[data-quick-mark='correct']").all():
+        mark.tap()
+    for step in tablet.locator("input[type=radio][value='done']").all():
+        step.tap()
+    tablet.get_by_role("button", name="Score the paper").tap()
+    tablet.locator("[data-record='pending']").wait_for()
+
+
+def take_quiz_offline(tablet, enterprise_name: str) -> None:
+    """The worker taps an answer on every screen and hands in; the inspector unlocks with the password and marks."""
+    open_enterprise_offline(tablet, enterprise_name)
     tablet.get_by_role("button", name="On the tablet").first.tap()
     screens = tablet.locator("[data-screen]:not([data-review])")
     screens.first.wait_for()
@@ -45,13 +61,7 @@ def take_quiz_offline(tablet, enterprise_name: str) -> None:
     expect(tablet.locator(".handback .flash-error")).to_be_visible()
     tablet.get_by_label("Inspector's password").fill(PASSWORD)
     tablet.get_by_role("button", name="Inspector: take the tablet back").tap()
-    tablet.locator("form.marking").wait_for()
-    for mark in tablet.locator("input[data-quick-mark='correct']").all():
-        mark.tap()
-    for step in tablet.locator("input[type=radio][value='done']").all():
-        step.tap()
-    tablet.get_by_role("button", name="Score the paper").tap()
-    tablet.locator("[data-record='pending']").wait_for()
+    mark_everything_right(tablet)
 
 
 def attempts() -> list[Attempt]:
@@ -115,3 +125,43 @@ def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector
     assert (original.score, correction.corrects_id, correction.correction_reason) == (
         first.score, first.id, "第二台平板上的答卷")
     assert correction.score < first.score  # the blank copy, now the result in force, beside the original
+
+
+def test_an_oral_exam_and_a_timed_drill_offline_arrive_whole(tablet, site):
+    """Asked aloud (every item marked by the inspector) and a drill with its clock, both without a network."""
+    sign_in(tablet)
+    download_pack(tablet)
+    open_enterprise_offline(tablet, site.name)
+    tablet.get_by_role("button", name="Asked aloud").first.tap()
+    tablet.locator("form.marking input[type=radio]").first.wait_for()
+    for question in tablet.locator("form.marking section.question").all():  # objective items: the first choice
+        choices = question.locator("label.choice")
+        if choices.count():
+            choices.first.tap()
+    mark_everything_right(tablet)
+
+    tablet.get_by_role("link", name="All packs").tap()
+    tablet.get_by_role("link", name=site.name).tap()
+    tablet.locator("[data-slot=drills] button").first.tap()
+    tablet.locator("input[name=participant]").first.tap()
+    tablet.get_by_role("button", name="Register and open the drill").tap()
+    tablet.get_by_role("button", name="Start the drill").tap()
+    expect(tablet.locator("[data-clock]")).not_to_have_text("0:00", timeout=5000)  # the clock runs offline
+    for step in tablet.locator("[data-step]").all():
+        step.get_by_role("button", name="Done", exact=True).tap()
+    tablet.once("dialog", lambda dialog: dialog.accept())
+    tablet.get_by_role("button", name="Finish and score").tap()
+    expect(tablet.locator("[data-record='pending']")).to_have_count(2)
+    assert attempts() == []
+
+    tablet.context.set_offline(False)
+    send_now(tablet, "synced")
+    expect(tablet.locator("[data-record='synced']")).to_have_count(2)
+    oral = attempts()
+    assert [(attempt.mode, attempt.status) for attempt in oral] == [("oral", "final")]
+    db.session.expire_all()
+    run = db.session.scalars(select(DrillRun)).one()
+    assert run.status == "finished" and run.synced_at is not None and [w.name for w in run.participants] == ["赵师傅"]
+    assert len(run.marks) == sum(len(phase["steps"]) for phase in run.content["phases"])
+    assert all(mark.mark == "done" and mark.elapsed_seconds > 0 for mark in run.marks)
+    assert run.device_started_at is not None and run.passed is not None

@@ -120,3 +120,18 @@ def test_a_race_between_two_tablets_ends_in_one_inspection(db, enterprise, make_
     assert second.id == first.id
     assert len(inspections(db)) == 1
     assert {member.user_id for member in second.team} == {first_inspector.id, second_inspector.id}
+
+
+def test_a_person_met_on_site_is_added_from_the_inspection_and_the_inspector_comes_back_to_it(
+        auth, client, db, imported_bank, enterprise):
+    auth.login_as("inspector")
+    client.post(f"/e/{enterprise.qr_token}", data={"kind": "routine"})
+    [inspection] = inspections(db)
+    page = client.get(f"/inspections/{inspection.public_token}").get_data(as_text=True)
+    form = f"/enterprises/{enterprise.qr_token}/workers/new?inspection={inspection.public_token}"
+    assert f'href="{form}"' in page
+    person = {"name": "钱新工", "role_code": "worker", "post": "熔铸"}
+    assert client.post(form, data=person).headers["Location"] == f"/inspections/{inspection.public_token}"
+    assert client.post(f"/enterprises/{enterprise.qr_token}/workers/new?inspection=not-this-one",
+                       data={**person, "name": "孙新工"}).headers["Location"] == f"/enterprises/{enterprise.qr_token}"
+    assert {worker.name for worker in db.session.scalars(select(Worker))} == {"钱新工", "孙新工"}
