@@ -34,6 +34,8 @@ from quizapp.web.i18n import translate_message
 bp = Blueprint("field", __name__)
 answer_refusals(bp)
 PICKER_SIZE = 50
+ROW_ID_LIMIT = 2**31
+"""Row ids are 32-bit integers on PostgreSQL: a larger number is no id, and the database would refuse to look."""
 
 
 @bp.route("/field")
@@ -186,12 +188,15 @@ def offline_drill():
     finished_at}``; the same record again answers with the stored run."""
     payload = json_payload()
     ratings, participants = payload.get("ratings") or {}, payload.get("participants") or []
-    if not isinstance(ratings, dict) or not all(isinstance(value, str) for value in ratings.values()) \
-            or not isinstance(participants, list):
-        abort(400, description="ratings maps a phase to its rating, participants is a list of worker tokens")
+    if not isinstance(ratings, dict) or not isinstance(participants, list) or not all(
+            phase.isascii() and phase.isdigit() and len(phase) < 4 and isinstance(rating, str)
+            for phase, rating in ratings.items()):
+        abort(400, description="ratings maps a phase number to its rating, participants is a list of worker tokens")
     try:
         version = int(payload.get("version"))
     except (TypeError, ValueError, OverflowError):
+        version = 0
+    if not 0 < version < ROW_ID_LIMIT:
         abort(400, description="version is a drill template version's id")
     run = record_offline_drill(
         db.session, ticket=read_signed(current_app.secret_key, payload.get("ticket")), examiner=current_user,

@@ -101,6 +101,13 @@ def test_an_offline_quiz_reaches_the_server_exactly_once_when_the_network_is_bac
     send_now(tablet, "synced")
     assert len(attempts()) == 1
 
+    # After the visit the roster leaves the tablet; the sent record stays listed.
+    tablet.get_by_role("link", name="All packs").tap()
+    tablet.once("dialog", lambda dialog: dialog.accept())
+    tablet.get_by_role("button", name="Remove this pack from the tablet").tap()
+    expect(tablet.get_by_role("link", name=site.name)).to_have_count(0)
+    assert tablet.evaluate("window.quizappStore.all('packs')") == []
+
 
 def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector(tablet, site):
     sign_in(tablet)

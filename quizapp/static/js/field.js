@@ -58,6 +58,9 @@
         text(card, "name", pack.name);
         text(card, "county", pack.county);
         when.textContent = when.textContent.replace("{time}", localTime(pack.issued_at));
+        slot(card, "remove").addEventListener("click", function () {  // names of staff leave the tablet with it
+          if (window.confirm(labels.confirm_remove)) { store.remove("packs", pack.token).then(home); }
+        });
         slot(page, "enterprises").appendChild(card);
       });
       var storage = slot(page, "storage");
@@ -280,6 +283,7 @@
 
   function records() {
     store.records().then(function (found) {
+      if (location.hash !== "#records") { return; }  // a sync finished after the inspector moved on
       var page = clone("field-records");
       text(page, "network", navigator.onLine ? labels.online : labels.offline);
       slot(page, "empty").hidden = found.length > 0;
