@@ -69,7 +69,8 @@ def test_worker_mode_locks_the_tablet_until_the_inspector_takes_it_back(db, clie
     right = right_answers_as_shown(db, attempt)
     part = worker_part(attempt)
     assert part and inspector_part(attempt)  # floor staff: objective items, then an oral item and a script
-    assert 'data-screen' in page and "quiz.js" in page and "mainnav" not in page
+    assert "data-screen" in page and "quiz.js" in page and "mainnav" not in page
+    assert "data-sync-banner" not in page  # no link out of the quiz, not even to records waiting to be sent
     assert "key_points" not in page and "weight" not in page  # nothing to mark is shown to the worker
 
     handed = client.post(f"/attempts/{attempt.public_token}/take",
