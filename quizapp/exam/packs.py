@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from quizapp.bank.problems import msg
 from quizapp.exam.assemble import ShortageError
 from quizapp.exam.attempts import AttemptError, recently_used_at
-from quizapp.exam.blueprint import blueprint_for
+from quizapp.exam.blueprint import Blueprint, blueprint_for
 from quizapp.exam.drill_templates import drills_for_industries
 from quizapp.exam.inspections import local_today
 from quizapp.exam.papers import items_view
@@ -60,10 +60,9 @@ def _stamp(enterprise: Enterprise, user: User, now: datetime) -> dict[str, Any]:
     return {"enterprise": enterprise.id, "user": user.id, "issued_at": now.isoformat()}
 
 
-def _papers(session: Session, secret: str, enterprise: Enterprise, role: str, count: int, user: User,
-            now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _papers(session: Session, secret: str, enterprise: Enterprise, role: str, blueprint: Blueprint, count: int,
+            user: User, now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """``count`` papers for ``role`` at ``enterprise``, and how many items of which type the bank lacked."""
-    blueprint = blueprint_for(session, role)
     used = recently_used_at(session, enterprise.id)
     papers, missing = [], {}
     for _ in range(count):
@@ -105,8 +104,9 @@ def build_pack(session: Session, *, secret: str, enterprises: list[Enterprise], 
         workers = enterprise.workers
         per_role = Counter(worker.role_code for worker in workers)
         papers, shortages = {}, {}
+        blueprints = {role: blueprint_for(session, role) for role in per_role}
         for role, people in sorted(per_role.items()):
-            papers[role], missing = _papers(session, secret, enterprise, role,
+            papers[role], missing = _papers(session, secret, enterprise, role, blueprints[role],
                                             min(people + SPARE_PAPERS, MAX_PAPERS_PER_ROLE), user, now)
             if missing:
                 shortages[role] = missing
@@ -115,6 +115,7 @@ def build_pack(session: Session, *, secret: str, enterprises: list[Enterprise], 
             "workers": [{"token": worker.public_token, "name": worker.name, "role": worker.role_code,
                          "role_name": role_names.get(worker.role_code, worker.role_code), "post": worker.post,
                          "certificate_problem": certificate_problem(worker, today)} for worker in workers],
+            "blueprints": {role: asdict(blueprint) for role, blueprint in blueprints.items()},
             "papers": papers, "shortages": shortages, "drills": _drills(session, enterprise),
             "ticket": _signer(secret).dumps(_stamp(enterprise, user, now)),  # signs the drills run offline
         })

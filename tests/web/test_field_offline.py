@@ -68,6 +68,7 @@ def test_a_pack_holds_the_roster_papers_per_role_and_drills_but_no_answer_key(ap
     assert sorted(worker["name"] for worker in packed["workers"]) == ["吴师傅", "周师傅", "郑总"]
     assert {role: len(papers) for role, papers in packed["papers"].items()} == {
         "team-leader": 2 + SPARE_PAPERS, "principal": 1 + SPARE_PAPERS}
+    assert packed["blueprints"]["team-leader"]["pass_mark"] == 80 and packed["blueprints"]["principal"]["items"]
     paper = packed["papers"]["team-leader"][0]
     assert paper["take_html"].count("data-screen") == paper["worker_items"] > 0
     assert "_mark" in paper["mark_html"] and "_s0" in paper["mark_html"]  # the spoken item and the steps
