@@ -70,7 +70,10 @@ def attempts() -> list[Attempt]:
 
 
 def send_now(tablet, state: str) -> None:
+    """Tap 立即同步 (Send now), wait for the records to be drawn again after the sync, then for one in ``state``."""
+    shown = tablet.locator("[data-view] > *").first.element_handle()
     tablet.get_by_role("button", name="Send now").tap()
+    shown.wait_for_element_state("hidden")  # detached: the view was drawn again
     tablet.locator(f"[data-record='{state}']").first.wait_for()
 
 
@@ -101,7 +104,12 @@ def test_an_offline_quiz_reaches_the_server_exactly_once_when_the_network_is_bac
     send_now(tablet, "synced")
     assert len(attempts()) == 1
 
-    # After the visit the roster leaves the tablet; the sent record stays listed.
+    # A sent record leaves the tablet two weeks on; the roster leaves it when the inspector removes the pack.
+    tablet.evaluate(RECORD + ".then(r => { r.updated = '2000-01-01T00:00:00Z'; "
+                             "return window.quizappStore.put('records', r); })")
+    tablet.get_by_role("button", name="Send now").tap()
+    expect(tablet.locator("[data-slot=empty]")).to_be_visible()
+    assert tablet.evaluate("window.quizappStore.records()") == []
     tablet.get_by_role("link", name="All packs").tap()
     tablet.once("dialog", lambda dialog: dialog.accept())
     tablet.get_by_role("button", name="Remove this pack from the tablet").tap()

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var NAME = "quizapp-field", VERSION = 1, SYNC_SECONDS = 30;
+  var NAME = "quizapp-field", VERSION = 1, SYNC_SECONDS = 30, KEEP_SENT_DAYS = 14;
   var ROUTES = {attempt: "/api/offline/attempts", drill: "/api/offline/drills"};
   var opened = null, syncing = null, signedOut = false;
 
@@ -114,9 +114,18 @@
     }, function () { return false; });
   }
 
+  /* A sent record stays listed for a while, then leaves the tablet with the names in it (the server has it). */
+  function forgetOldSent(found) {
+    var before = new Date(Date.now() - KEEP_SENT_DAYS * 86400000).toISOString();
+    return Promise.all(found.filter(function (record) { return record.state === "synced" && record.updated < before; })
+      .map(function (record) { return remove("records", record.id); }));
+  }
+
   function sync() {
     if (syncing) { return syncing; }
     syncing = records().then(function (found) {
+      return forgetOldSent(found).then(function () { return found; });
+    }).then(function (found) {
       var waiting = found.filter(function (record) { return record.state === "pending"; });
       if (!waiting.length || !navigator.onLine) { return null; }
       return session().then(function (response) {
