@@ -3,12 +3,8 @@
 (function () {
   "use strict";
 
-  function hex(bytes) {
-    return Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-  }
-
   function save(pack, password) {
-    var store = window.quizappStore, salt = hex(crypto.getRandomValues(new Uint8Array(16)));
+    var store = window.quizappStore, salt = window.quizapp.hex(crypto.getRandomValues(new Uint8Array(16)));
     return store.verifier(password, salt).then(function (hash) {
       return store.put("meta", {key: "unlock", salt: salt, hash: hash, user: pack.user});
     }).then(function () {

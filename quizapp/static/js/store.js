@@ -64,20 +64,19 @@
     return fetch("/api/session", {credentials: "same-origin", headers: {"Accept": "application/json"}});
   }
 
+  function answerOf(response) {  // the JSON answer, or a failure that carries the server's message
+    return response.json().catch(function () { return {}; }).then(function (answer) {
+      if (!response.ok) { throw new Error(answer.error || String(response.status)); }
+      return answer;
+    });
+  }
+
   /* One request the inspector asked for (a conflict's correction): resolves with the answer, or fails with the
      server's message. */
   function post(url, body) {
-    return session().then(function (response) {
-      return response.json().then(function (answer) {
-        if (!response.ok) { throw new Error(answer.error || String(response.status)); }
-        return postWith(answer.csrf_token, url, body);
-      });
-    }).then(function (response) {
-      return response.json().then(function (answer) {
-        if (!response.ok) { throw new Error(answer.error || String(response.status)); }
-        return answer;
-      });
-    });
+    return session().then(answerOf).then(function (signedIn) {
+      return postWith(signedIn.csrf_token, url, body);
+    }).then(answerOf);
   }
 
   /* A verifier of the inspector's password (PBKDF2), kept with the packs: offline, only they unlock the tablet. */
@@ -86,10 +85,7 @@
     return crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"])
       .then(function (key) {
         return crypto.subtle.deriveBits({name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: 200000}, key, 256);
-      }).then(function (bits) {
-        return Array.prototype.map.call(new Uint8Array(bits), function (b) { return (b + 0x100).toString(16).slice(1); })
-          .join("");
-      });
+      }).then(function (bits) { return window.quizapp.hex(new Uint8Array(bits)); });
   }
 
   /* Send one record; resolves true to go on with the next, false to stop until the next sync. */
@@ -129,14 +125,14 @@
       var waiting = found.filter(function (record) { return record.state === "pending"; });
       if (!waiting.length || !navigator.onLine) { return null; }
       return session().then(function (response) {
-          signedOut = response.status === 401;
-          if (!response.ok) { return null; }
-          return response.json().then(function (session) {
-            return waiting.reduce(function (chain, record) {
-              return chain.then(function (goOn) { return goOn && send(record, session.csrf_token); });
-            }, Promise.resolve(true));
-          });
+        signedOut = response.status === 401;
+        if (!response.ok) { return null; }
+        return response.json().then(function (signedIn) {
+          return waiting.reduce(function (chain, record) {
+            return chain.then(function (goOn) { return goOn && send(record, signedIn.csrf_token); });
+          }, Promise.resolve(true));
         });
+      });
     }).catch(function () { return null; }).then(function (sent) {
       syncing = null;
       if (sent !== null) { document.dispatchEvent(new CustomEvent("quizapp:synced")); }
