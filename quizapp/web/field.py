@@ -42,7 +42,7 @@ ROW_ID_LIMIT = 2**31
 @public
 def app():
     """The field app's shell: its screens come from the packs on the tablet, so it holds no data itself."""
-    return render_template("field/index.html", step_marks=DRILL_STEP_MARK_LABELS)
+    return render_template("field/index.html")
 
 
 @bp.route("/packs")
@@ -60,10 +60,9 @@ def packs():
 
 def _with_screens(pack: dict[str, Any]) -> dict[str, Any]:
     """Each paper's worker screens and marking cards, and each drill's phases, as the online pages render them."""
-    macro = get_template_attribute
-    worker_screens, marking_cards = macro("exams/_inputs.html", "worker_screens"), macro("exams/_inputs.html",
-                                                                                         "marking_cards")
-    drill_phases = macro("drills/_phases.html", "drill_phases")
+    worker_screens = get_template_attribute("exams/_inputs.html", "worker_screens")
+    marking_cards = get_template_attribute("exams/_inputs.html", "marking_cards")
+    drill_phases = get_template_attribute("drills/_phases.html", "drill_phases")
     for enterprise in pack["enterprises"]:
         for paper in (paper for papers in enterprise["papers"].values() for paper in papers):
             items = paper.pop("items")
