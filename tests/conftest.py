@@ -15,6 +15,7 @@ from sqlalchemy import select
 from quizapp import create_app
 from quizapp.bank.importer import import_bank
 from quizapp.bank.validate import load_bank
+from quizapp.cli import main
 from quizapp.extensions import db as _db
 from quizapp.models import Enterprise, User
 
@@ -99,6 +100,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def quizapp(runner):
+    """The ``quizapp`` command, invoked in the app's context: ``quizapp("bank", "stats", path)``."""
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input)
+
+    return invoke
 
 
 @pytest.fixture

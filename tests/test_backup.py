@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import delete, inspect, select, text, update
 
 from quizapp.backup import describe
-from quizapp.cli import main
 from quizapp.exam.attempts import start_attempt, submit_attempt
 from quizapp.exam.blueprint import blueprint_for
 from quizapp.exam.inspections import check_in
@@ -26,14 +25,6 @@ def app(request, tmp_path):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
     with fresh_app(tmp_path, SQLALCHEMY_DATABASE_URI=url) as app:
         yield app
-
-
-@pytest.fixture
-def quizapp(runner):
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(main, list(args), input=input)
-
-    return invoke
 
 
 @pytest.fixture

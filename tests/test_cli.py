@@ -14,19 +14,10 @@ import yaml
 from sqlalchemy import select
 
 from quizapp.bank.validate import load_bank
-from quizapp.cli import main
 from quizapp.models import Question, User
 from tests.conftest import BANK, VALID_CREDIT_CODE, reset_schema
 
 MINI = Path(__file__).resolve().parent / "data" / "mini_bank"
-
-
-@pytest.fixture
-def quizapp(runner):
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(main, list(args), input=input)
-
-    return invoke
 
 
 @pytest.fixture

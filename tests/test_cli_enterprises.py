@@ -6,7 +6,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from quizapp.cli import main
 from quizapp.models import Enterprise, Worker
 from tests.conftest import VALID_CREDIT_CODE, table_counts
 
@@ -14,13 +13,10 @@ OTHER_CODE = "91371300MA3C8H1X3T"
 
 
 @pytest.fixture
-def quizapp(runner, imported_bank, tmp_path, monkeypatch):
+def quizapp(quizapp, imported_bank, tmp_path, monkeypatch):
+    """The command, run from a scratch folder, with the bank imported."""
     monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args))
-
-    return invoke
+    return quizapp
 
 
 def workbook(name: str, rows: list[list]) -> str:

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from quizapp.cli import main
 from quizapp.demo import COUNTIES, DEMO_TABLES, demo_span
 from quizapp.exam.attempts import FAILED_EXAM_BASIS, to_bank_letters
 from quizapp.exam.blueprint import blueprint_for
@@ -33,14 +32,6 @@ from quizapp.models.inspection import INSPECTION_KINDS
 from tests.conftest import table_counts
 
 MANAGERS = {"principal", "safety-director", "safety-manager"}
-
-
-@pytest.fixture
-def quizapp(runner):
-    def invoke(*args: str):
-        return runner.invoke(main, list(args))
-
-    return invoke
 
 
 @pytest.fixture

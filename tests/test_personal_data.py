@@ -11,7 +11,7 @@ from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -28,6 +28,7 @@ from quizapp.web.review import UPLOAD_FOLDER
 from tests.analytics.test_enterprise_review import FEBRUARY, JANUARY, build_scene, examine, record_certificate_finding
 from tests.conftest import right_answers_as_shown
 from tests.pdf.pdfcheck import text_of
+from tests.web.test_enterprise_import_pages import upload
 
 ID_A = "371302199001011233"  # valid check characters, as on real cards
 ID_B = "37130219851212004X"
@@ -36,16 +37,6 @@ ALL_IDS = (ID_A, ID_B, ID_C)
 REVIEW_TABLES = ("reexams", "findings", "results", "pass-rates", "inspections", "topics", "wrong-answers", "practice")
 DASHBOARD_TABLES = ("months", "counties", "enterprises", "industries", "roles", "topics")
 PERIOD = "start=2026-01-01&end=2026-03-31"
-
-
-def upload(rows: list[list]) -> dict:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    stream = BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return {"file": (stream, "人员.xlsx")}
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -87,7 +78,7 @@ def test_id_numbers_are_kept_only_hashed_and_masked_everywhere(app, db, client, 
               ["张建国", "特种作业人员", "电焊", "焊接与热切割作业", ID_A, "焊接与热切割作业", f"T{ID_A}",
                "2015-05-01"],
               ["王芳", "一线从业人员", "抛光", "", ID_B.lower(), "", "", ""]]
-    response = client.post(f"/enterprises/{enterprise.qr_token}/workers/import", data=upload(roster))
+    response = client.post(f"/enterprises/{enterprise.qr_token}/workers/import", data=upload(roster, "人员.xlsx"))
     assert response.status_code == 302
     response = client.post(f"/enterprises/{enterprise.qr_token}/workers/new", data={
         "name": "李焊工", "role_code": "special-operator", "post": "电焊", "required_category": "welding-cutting",
@@ -299,7 +290,7 @@ def test_erasing_a_worker_keeps_every_figure(app, db, client, auth, story):
 
     # The same person imported again is a new row.
     roster = [["姓名", "岗位角色", "岗位", "身份证号"], ["钱", "一线从业人员", "抛光", ID_A]]
-    assert client.post(f"/enterprises/{token}/workers/import", data=upload(roster)).status_code == 302
+    assert client.post(f"/enterprises/{token}/workers/import", data=upload(roster, "人员.xlsx")).status_code == 302
     again = db.session.scalars(select(Worker).where(Worker.erased_at.is_(None), Worker.name == "钱")).one()
     assert again.id != qian.id and again.id_number_masked == mask_id_number(ID_A)
 
