@@ -102,3 +102,14 @@ def sign_in(page) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").tap()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def wait_for_service_worker(page) -> None:
+    """Wait until the service worker controls the page (its cache then holds the shell).
+
+    `wait_for_function` with a string would poll through eval, which the app's CSP refuses; a promise
+    passed to `evaluate` runs without eval.
+    """
+    page.evaluate(
+        "() => navigator.serviceWorker.controller !== null || new Promise(resolve =>"
+        " navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true), {once: true}))")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models.drill_run import DrillRun
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for_service_worker
 from tests.conftest import PASSWORD
 
 RECORD = "window.quizappStore.records().then(found => found[0])"
@@ -25,7 +25,7 @@ def download_pack(tablet) -> None:
     tablet.get_by_label("Inspector's password").fill(PASSWORD)
     tablet.get_by_role("button", name="Download onto this tablet").tap()
     expect(tablet.locator("[data-pack-message]")).to_contain_text("Downloaded: 1")
-    tablet.wait_for_function("navigator.serviceWorker.controller !== null")  # the field app is in its cache
+    wait_for_service_worker(tablet)  # the field app is in its cache
 
 
 def open_enterprise_offline(tablet, enterprise_name: str) -> None:

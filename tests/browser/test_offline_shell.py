@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tests.browser.conftest import wait_for_service_worker
+
 
 def test_the_shell_and_the_offline_page_come_from_the_cache_without_a_network(tablet):
     tablet.goto("/lang/en")
@@ -12,7 +14,7 @@ def test_the_shell_and_the_offline_page_come_from_the_cache_without_a_network(ta
     assert manifest["start_url"] == "/" and {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
     assert tablet.evaluate("navigator.serviceWorker.ready.then(registration => registration.active.state)") \
         in ("activating", "activated")
-    tablet.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(tablet)
 
     tablet.context.set_offline(True)
     tablet.goto("/login")  # a page the server would give: without a network, the cached offline page instead
