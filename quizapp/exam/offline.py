@@ -6,6 +6,9 @@ functions as online work, so the idempotency contract is the same: the same reco
 stored, and the same paper (client UUID) sent with other answers is a conflict that changes nothing; the
 inspector resolves it on the tablet, by keeping the stored result or by filing a correction with a reason.
 
+A record names its worker by roster token, or gives a person the inspector added on the tablet, who joins the
+roster when the record arrives (``offline_worker``).
+
 The inspection is the enterprise's open one on the day of the exam (opened then if the inspector's check-in
 never reached the server). The tablet's clock is trusted for that only when it falls between the pack's
 issue and the server's present; otherwise the server's time is taken. Both are kept.
@@ -25,11 +28,14 @@ from quizapp.exam.attempts import AttemptConflict, AttemptError, start_attempt, 
 from quizapp.exam.blueprint import Blueprint
 from quizapp.exam.drill_runs import DrillConflict, finish_run, mark_step, rate_phase, start_clock, start_run
 from quizapp.exam.inspections import check_in
-from quizapp.models import Attempt, DrillTemplateVersion, Enterprise, Inspection, User, Worker
+from quizapp.exam.roster import add_worker
+from quizapp.models import Attempt, DrillTemplateVersion, Enterprise, Inspection, Role, User, Worker
 from quizapp.models.base import utcnow
 from quizapp.models.drill_run import DrillRun
 
 MODES = ("tablet", "oral")
+NAME_LENGTH = 100
+"""Names and posts have at most this many characters (the roster's columns)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,31 @@ class Stamp:
         return device_time
 
 
+def offline_worker(session: Session, enterprise_id: int, named: Any) -> Worker:
+    """The worker a record names: a roster token, or ``{name, role, post}`` for a person added on the tablet.
+
+    An added person joins the enterprise's roster; the same name and post is the same person, as when a roster
+    is imported, so a retried record, or a second record of theirs, adds nobody.
+    """
+    if isinstance(named, str):
+        worker = session.scalar(select(Worker).where(Worker.public_token == named))
+        if worker is None or worker.enterprise_id != enterprise_id:
+            raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
+        return worker
+    if not isinstance(named, dict):
+        raise AttemptError(msg("a worker is named by a roster token, or given with a name, role and post"))
+    name, role, post = (str(named.get(key) or "").strip() for key in ("name", "role", "post"))
+    if not name or len(name) > NAME_LENGTH or len(post) > NAME_LENGTH:
+        raise AttemptError(msg("a person added on the tablet needs a name; name and post have at most 100 "
+                               "characters"))
+    if session.scalar(select(Role.id).where(Role.code == role)) is None:
+        raise AttemptError(msg("no such role: {role}", role=role[:NAME_LENGTH]))
+    same = session.scalar(select(Worker).where(Worker.enterprise_id == enterprise_id, Worker.name == name,
+                                               Worker.post == post, Worker.erased_at.is_(None))
+                          .order_by(Worker.id).limit(1))
+    return same or add_worker(session, session.get(Enterprise, enterprise_id), name=name, role_code=role, post=post)
+
+
 def _inspection(session: Session, stored: Attempt | DrillRun | None, stamp: Stamp, examiner: User,
                 when: datetime) -> Inspection:
     if stored is not None:  # a retry: the record's own inspection, with no new check-in
@@ -62,23 +93,22 @@ def _inspection(session: Session, stored: Attempt | DrillRun | None, stamp: Stam
 
 
 def record_offline_attempt(session: Session, *, paper: dict[str, Any], examiner: User, client_id: str,
-                           submission_id: str, worker_token: str, mode: str, responses: list[Any],
+                           submission_id: str, worker: Any, mode: str, responses: list[Any],
                            started: datetime | None, submitted: datetime | None, reexam_days: int = 30,
                            now: datetime | None = None) -> Attempt:
-    """Store and score a paper answered offline; ``paper`` is the pack paper's signed content."""
+    """Store and score a paper answered offline; ``paper`` is the pack paper's signed content, ``worker`` names
+    who answered it (see ``offline_worker``)."""
     stamp = Stamp.of(paper, examiner)
     if mode not in MODES:
         raise AttemptError(msg("an offline exam is taken on the tablet or asked aloud"))
-    worker = session.scalar(select(Worker).where(Worker.public_token == worker_token))
-    if worker is None or worker.enterprise_id != stamp.enterprise_id:
-        raise AttemptError(msg("the worker does not belong to the inspected enterprise"))
     now = now or utcnow()
     started_at = stamp.trusted(started, now)
     stored = session.scalar(select(Attempt).where(Attempt.client_id == client_id))
-    attempt = start_attempt(session, client_id=client_id, inspection=_inspection(session, stored, stamp, examiner,
-                                                                                  started_at),
-                            worker=worker, examiner=examiner, blueprint=Blueprint(**paper["blueprint"]),
-                            seed=paper["seed"], mode=mode, items=paper["items"], now=started_at)
+    inspection = _inspection(session, stored, stamp, examiner, started_at)
+    attempt = start_attempt(session, client_id=client_id, inspection=inspection,
+                            worker=offline_worker(session, stamp.enterprise_id, worker), examiner=examiner,
+                            blueprint=Blueprint(**paper["blueprint"]), seed=paper["seed"], mode=mode,
+                            items=paper["items"], now=started_at)
     if attempt.items != paper["items"]:
         raise AttemptConflict(msg("this request id was already used for another paper"))
     if attempt.status != "final":
@@ -106,7 +136,7 @@ def _same_drill(run: DrillRun, marks: list[OfflineMark], ratings: dict[str, str]
 
 
 def record_offline_drill(session: Session, *, ticket: dict[str, Any], examiner: User, client_id: str,
-                         template_version_id: int, participants: list[str], started: datetime | None,
+                         template_version_id: int, participants: list[Any], started: datetime | None,
                          marks: list[OfflineMark], ratings: dict[str, str], finished: datetime | None,
                          rectify_days: int = 30, now: datetime | None = None) -> DrillRun:
     """Store and score a drill run offline; ``ticket`` is the pack's signed stamp for the enterprise."""
@@ -117,8 +147,8 @@ def record_offline_drill(session: Session, *, ticket: dict[str, Any], examiner: 
     now = now or utcnow()
     started_at = stamp.trusted(started, now)
     stored = session.scalar(select(DrillRun).where(DrillRun.client_id == client_id))
-    workers = list(session.scalars(select(Worker).where(Worker.public_token.in_(participants),
-                                                        Worker.enterprise_id == stamp.enterprise_id)))
+    workers = list({worker.id: worker for worker in (offline_worker(session, stamp.enterprise_id, named)
+                                                     for named in participants)}.values())
     run = start_run(session, client_id=client_id, inspection=_inspection(session, stored, stamp, examiner, started_at),
                     template=version, examiner=examiner, participants=workers)
     if run.status == "finished":

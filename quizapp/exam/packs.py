@@ -1,11 +1,12 @@
 """Inspection packs: what a tablet needs to examine an enterprise's staff where there is no network.
 
 A pack holds, for each chosen enterprise, its roster, the role blueprints in force, papers drawn in advance
-for every role on the roster (one per person of the role and a few spare, for people met on the day), and
-the drill templates. Papers are drawn by the same engine as on site, avoiding the questions the enterprise
-was asked in its last inspections, and are signed with the app's secret: when a result comes back the
-server takes the paper from its signature, so a tablet can neither invent a paper nor alter one. A pack
-holds no answer key: results are scored by the server when they arrive (quizapp.exam.offline).
+for every role (one per person of the role on the roster and a few spare, for people met on the day, whom the
+inspector adds on the tablet), and the drill templates. Papers are drawn by the same engine as on site,
+avoiding the questions the enterprise was asked in its last inspections, and are signed with the app's secret:
+when a result comes back the server takes the paper from its signature, so a tablet can neither invent a paper
+nor alter one. A pack holds no answer key: results are scored by the server when they arrive
+(quizapp.exam.offline).
 """
 
 from __future__ import annotations
@@ -90,32 +91,41 @@ def _drills(session: Session, enterprise: Enterprise) -> list[dict[str, Any]]:
 
 
 def build_pack(session: Session, *, secret: str, enterprises: list[Enterprise], user: User,
-               now: datetime | None = None) -> dict[str, Any]:
-    """The pack for ``enterprises`` as JSON-ready data (the web layer adds each paper's screens)."""
+               now: datetime | None = None, locale: str = "zh_Hans_CN") -> dict[str, Any]:
+    """The pack for ``enterprises`` as JSON-ready data (the web layer adds each paper's screens).
+
+    Every role gets papers, those nobody on the roster holds only the spares: staff met on the day are added on
+    the tablet. A role the bank has no paper for at this enterprise is left out, and named as a shortage only
+    when somebody on the roster holds it. Role names are in ``locale``.
+    """
     if not enterprises:
         raise AttemptError(msg("choose at least one enterprise"))
     if len(enterprises) > MAX_ENTERPRISES:
         raise AttemptError(msg("a pack holds at most 20 enterprises"))
     now = now or utcnow()
     today = local_today(now)
-    role_names = dict(session.execute(select(Role.code, Role.name)).all())
+    roles = session.scalars(select(Role).order_by(Role.position)).all()
+    role_names = {role.code: role.name_in(locale) for role in roles}
+    blueprints = {role.code: blueprint_for(session, role.code) for role in roles}
     packed = []
     for enterprise in enterprises:
         workers = enterprise.workers
         per_role = Counter(worker.role_code for worker in workers)
         papers, shortages = {}, {}
-        blueprints = {role: blueprint_for(session, role) for role in per_role}
-        for role, people in sorted(per_role.items()):
-            papers[role], missing = _papers(session, secret, enterprise, role, blueprints[role],
-                                            min(people + SPARE_PAPERS, MAX_PAPERS_PER_ROLE), user, now)
-            if missing:
+        for role in role_names:
+            drawn, missing = _papers(session, secret, enterprise, role, blueprints[role],
+                                     min(per_role[role] + SPARE_PAPERS, MAX_PAPERS_PER_ROLE), user, now)
+            if drawn:
+                papers[role] = drawn
+            if missing and (drawn or per_role[role]):
                 shortages[role] = missing
         packed.append({
             "token": enterprise.qr_token, "name": enterprise.name, "county": enterprise.county,
             "workers": [{"token": worker.public_token, "name": worker.name, "role": worker.role_code,
                          "role_name": role_names.get(worker.role_code, worker.role_code), "post": worker.post,
                          "certificate_problem": certificate_problem(worker, today)} for worker in workers],
-            "blueprints": {role: asdict(blueprint) for role, blueprint in blueprints.items()},
+            "roles": [{"code": role, "name": name} for role, name in role_names.items() if role in papers],
+            "blueprints": {role: asdict(blueprints[role]) for role in papers},
             "papers": papers, "shortages": shortages, "drills": _drills(session, enterprise),
             "ticket": _signer(secret).dumps(_stamp(enterprise, user, now)),  # signs the drills run offline
         })

@@ -129,15 +129,18 @@ def check_certificate(issued_on: date, last_reviewed_on: date | None, today: dat
 
 
 def add_worker(session: Session, enterprise: Enterprise, *, name: str, role_code: str, post: str = "",
-               required_category: str | None = None, id_number: str = "", hash_key: bytes,
+               required_category: str | None = None, id_number: str = "", hash_key: bytes | None = None,
                certificate: dict | None = None) -> Worker:
-    """Put a person on the enterprise's roster; the ID-card number, if given, is kept only hashed and masked.
+    """Put a person on the enterprise's roster; the ID-card number, if given, is kept only hashed (with
+    ``hash_key``, which it then needs) and masked.
 
     ``certificate`` is ``{category_code, number, issued_on, last_reviewed_on}``. Raises ``RosterError``
     when the ID number is invalid or the person is already on the roster.
     """
     id_hash = masked = None
     if id_number.strip():
+        if not hash_key:
+            raise ValueError("an ID-card number is kept only hashed: pass the hash key")
         problem = id_number_problem(id_number)
         if problem:
             raise RosterError("id_number", problem)

@@ -20,6 +20,10 @@ class TaxonomyTerm:
     name_en: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
+    def name_in(self, locale: str) -> str:
+        """The name people read in ``locale``: the English one where there is one, else the official Chinese."""
+        return self.name_en if locale.startswith("en") and self.name_en else self.name
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}>"
 

@@ -29,7 +29,7 @@ from quizapp.forms.exams import ORAL_MARK_LABELS, STEP_MARK_LABELS, answers_from
 from quizapp.models import Attempt, Enterprise
 from quizapp.web.access import public, roles_required
 from quizapp.web.api import answer_refusals, client_made_id, device_time, json_payload
-from quizapp.web.i18n import translate_message
+from quizapp.web.i18n import select_locale, translate_message
 
 bp = Blueprint("field", __name__)
 answer_refusals(bp)
@@ -90,7 +90,8 @@ def download_pack():
     if not isinstance(tokens, list) or not all(isinstance(token, str) for token in tokens):
         abort(400, description="enterprises is a list of enterprise tokens")
     enterprises = db.session.scalars(select(Enterprise).where(Enterprise.qr_token.in_(tokens))).all()
-    pack = build_pack(db.session, secret=current_app.secret_key, enterprises=list(enterprises), user=current_user)
+    pack = build_pack(db.session, secret=current_app.secret_key, enterprises=list(enterprises), user=current_user,
+                      locale=select_locale())
     return jsonify(_with_screens(pack))
 
 
@@ -125,8 +126,9 @@ def _result(attempt: Attempt):
 @roles_required("inspector", "admin")
 def offline_attempt():
     """A paper taken offline: ``{client_id, submission_id, paper, worker, mode, fields, started_at,
-    submitted_at}``. The same record again answers 200 with the stored result; other answers for the same paper
-    409, with the stored result beside the error so the inspector can compare."""
+    submitted_at}``, ``worker`` being a roster token or ``{name, role, post}`` for a person added on the tablet.
+    The same record again answers 200 with the stored result; other answers for the same paper 409, with the
+    stored result beside the error so the inspector can compare."""
     payload = json_payload()
     client_id, submission_id = client_made_id(payload, "client_id"), client_made_id(payload, "submission_id")
     paper = read_signed(current_app.secret_key, payload.get("paper"))
@@ -135,7 +137,7 @@ def offline_attempt():
     try:
         attempt = record_offline_attempt(
             db.session, paper=paper, examiner=current_user, client_id=client_id, submission_id=submission_id,
-            worker_token=str(payload.get("worker")), mode=str(payload.get("mode")),
+            worker=payload.get("worker"), mode=str(payload.get("mode")),
             responses=_responses(payload, paper["items"]), started=device_time(payload, "started_at"),
             submitted=device_time(payload, "submitted_at"), reexam_days=current_app.config["QUIZAPP_REEXAM_DAYS"])
     except AttemptConflict as error:
@@ -184,13 +186,14 @@ def _marks(payload: dict) -> list[OfflineMark]:
 @roles_required("inspector", "admin")
 def offline_drill():
     """A drill run offline: ``{client_id, ticket, version, participants, started_at, marks, ratings,
-    finished_at}``; the same record again answers with the stored run."""
+    finished_at}``, each participant named as an attempt's worker is; the same record again answers with the
+    stored run."""
     payload = json_payload()
     ratings, participants = payload.get("ratings") or {}, payload.get("participants") or []
-    if not isinstance(ratings, dict) or not isinstance(participants, list) or not all(
-            phase.isascii() and phase.isdigit() and len(phase) < 4 and isinstance(rating, str)
+    if not isinstance(ratings, dict) or not isinstance(participants, list) or len(participants) > PICKER_SIZE \
+            or not all(phase.isascii() and phase.isdigit() and len(phase) < 4 and isinstance(rating, str)
             for phase, rating in ratings.items()):
-        abort(400, description="ratings maps a phase number to its rating, participants is a list of worker tokens")
+        abort(400, description="ratings maps a phase number to its rating, participants is a list of workers")
     try:
         version = int(payload.get("version"))
     except (TypeError, ValueError, OverflowError):
@@ -200,7 +203,7 @@ def offline_drill():
     run = record_offline_drill(
         db.session, ticket=read_signed(current_app.secret_key, payload.get("ticket")), examiner=current_user,
         client_id=client_made_id(payload, "client_id"), template_version_id=version,
-        participants=[str(token) for token in participants], started=device_time(payload, "started_at"),
+        participants=participants, started=device_time(payload, "started_at"),
         marks=_marks(payload), ratings=ratings, finished=device_time(payload, "finished_at"),
         rectify_days=current_app.config["QUIZAPP_REEXAM_DAYS"])
     db.session.commit()

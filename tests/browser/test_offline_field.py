@@ -8,10 +8,10 @@ import json
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt
+from quizapp.models import Attempt, Worker
 from quizapp.models.drill_run import DrillRun
 from tests.browser.conftest import sign_in, wait_for_service_worker
 from tests.conftest import PASSWORD
@@ -142,12 +142,20 @@ def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector
     assert correction.score < first.score  # the blank copy, now the result in force, beside the original
 
 
-def test_an_oral_exam_and_a_timed_drill_offline_arrive_whole(tablet, site):
-    """Asked aloud (every item marked by the inspector) and a drill with its clock, both without a network."""
+def test_a_person_met_offline_takes_an_oral_exam_and_a_timed_drill_and_both_arrive_whole(tablet, site):
+    """Someone not on the roster is added on the tablet, asked aloud (every item marked by the inspector) and
+    drilled with the clock beside a roster worker, all without a network; the person joins the roster once."""
     sign_in(tablet)
     download_pack(tablet)
     open_enterprise_offline(tablet, site.name)
-    tablet.get_by_role("button", name="Asked aloud").first.tap()
+    tablet.get_by_role("link", name="Add a person met on the day").tap()
+    tablet.get_by_label("Full name").fill("冯师傅")
+    tablet.get_by_label("Role").select_option(label="Front-line worker")
+    tablet.get_by_label("Post").fill("叉车")
+    tablet.get_by_role("button", name="Add to the roster").tap()
+    newcomer = tablet.locator("tr", has_text="冯师傅")
+    expect(newcomer.get_by_text("added on this tablet")).to_be_visible()
+    newcomer.get_by_role("button", name="Asked aloud").tap()
     tablet.locator("form.marking input[type=radio]").first.wait_for()
     for question in tablet.locator("form.marking section.question").all():  # objective items: the first choice
         choices = question.locator("label.choice")
@@ -158,7 +166,8 @@ def test_an_oral_exam_and_a_timed_drill_offline_arrive_whole(tablet, site):
     tablet.get_by_role("link", name="All packs").tap()
     tablet.get_by_role("link", name=site.name).tap()
     tablet.locator("[data-slot=drills] button").first.tap()
-    tablet.locator("input[name=participant]").first.tap()
+    for participant in tablet.locator("input[name=participant]").all():
+        participant.tap()
     tablet.get_by_role("button", name="Register and open the drill").tap()
     tablet.get_by_role("button", name="Start the drill").tap()
     expect(tablet.locator("[data-clock]")).not_to_have_text("0:00", timeout=5000)  # the clock runs offline
@@ -173,10 +182,13 @@ def test_an_oral_exam_and_a_timed_drill_offline_arrive_whole(tablet, site):
     send_now(tablet, "synced")
     expect(tablet.locator("[data-record='synced']")).to_have_count(2)
     oral = attempts()
-    assert [(attempt.mode, attempt.status) for attempt in oral] == [("oral", "final")]
+    assert [(attempt.mode, attempt.status, attempt.worker.name) for attempt in oral] == [("oral", "final", "冯师傅")]
+    assert (oral[0].worker.role_code, oral[0].worker.post, oral[0].worker.enterprise_id) == ("worker", "叉车", site.id)
     db.session.expire_all()
     run = db.session.scalars(select(DrillRun)).one()
-    assert run.status == "finished" and run.synced_at is not None and [w.name for w in run.participants] == ["赵师傅"]
+    assert run.status == "finished" and run.synced_at is not None
+    assert sorted(worker.name for worker in run.participants) == ["冯师傅", "赵师傅"]
+    assert db.session.scalar(select(func.count()).select_from(Worker).where(Worker.name == "冯师傅")) == 1
     assert len(run.marks) == sum(len(phase["steps"]) for phase in run.content["phases"])
     assert all(mark.mark == "done" and mark.elapsed_seconds > 0 for mark in run.marks)
     assert run.device_started_at is not None and run.passed is not None

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from quizapp.exam.inspections import local_today
 from quizapp.exam.packs import SPARE_PAPERS, read_signed
-from quizapp.models import Attempt, DrillRun, Enterprise, Inspection, QuestionVersion, Worker
+from quizapp.models import Attempt, DrillRun, Enterprise, Inspection, QuestionVersion, Role, Worker
 from quizapp.models.base import utcnow
 from tests.conftest import PASSWORD, right_answers_as_shown, table_counts
 
@@ -66,8 +66,15 @@ def team_leader(db) -> Worker:
 def test_a_pack_holds_the_roster_papers_per_role_and_drills_but_no_answer_key(app, db, pack):
     packed = pack["enterprises"][0]
     assert sorted(worker["name"] for worker in packed["workers"]) == ["吴师傅", "周师傅", "郑总"]
-    assert {role: len(papers) for role, papers in packed["papers"].items()} == {
-        "team-leader": 2 + SPARE_PAPERS, "principal": 1 + SPARE_PAPERS}
+    papers_per_role = {role: len(papers) for role, papers in packed["papers"].items()}
+    assert papers_per_role["team-leader"] == 2 + SPARE_PAPERS and papers_per_role["principal"] == 1 + SPARE_PAPERS
+    # every other role has the spares, for people met on the day; the roles are offered in the bank's order
+    assert {papers_per_role[role] for role in papers_per_role if role not in ("team-leader", "principal")} == {
+        SPARE_PAPERS}
+    role_order = db.session.scalars(select(Role.code).order_by(Role.position)).all()
+    assert [role["code"] for role in packed["roles"]] == [role for role in role_order if role in papers_per_role]
+    assert {"principal", "team-leader", "worker"} <= set(papers_per_role) and packed["roles"][0]["name"] == "主要负责人"
+    assert set(packed["blueprints"]) == set(papers_per_role)
     assert packed["blueprints"]["team-leader"]["pass_mark"] == 80 and packed["blueprints"]["principal"]["items"]
     paper = packed["papers"]["team-leader"][0]
     assert paper["take_html"].count("data-screen") == paper["worker_items"] > 0
@@ -191,6 +198,42 @@ def test_a_drill_refused_half_way_leaves_nothing_behind(client, db, pack):
     record["marks"][-1]["phase"] = 99
     before = table_counts(db)
     assert client.post("/api/offline/drills", json=record).status_code == 422
+    assert table_counts(db) == before
+
+
+NEWCOMER = {"name": "冯师傅", "role": "worker", "post": "叉车"}
+
+
+def test_a_person_added_on_the_tablet_joins_the_roster_once(app, client, db, pack):
+    """Records of someone met on the day carry the person; the first to arrive puts them on the roster and the
+    others, and any retry, find them there by name and post."""
+    papers = pack["enterprises"][0]["papers"]["worker"]
+    first = {**paper_record(app, db, papers[0], team_leader(db)), "worker": NEWCOMER}
+    assert client.post("/api/offline/attempts", json=first).status_code == 200
+    assert client.post("/api/offline/attempts", json=first).status_code == 200  # a retry
+    oral = {**paper_record(app, db, papers[1], team_leader(db)), "worker": {**NEWCOMER, "name": " 冯师傅 "},
+            "mode": "oral"}
+    assert client.post("/api/offline/attempts", json=oral).status_code == 200
+    drill = {**drill_record(pack, team_leader(db)), "participants": [team_leader(db).public_token, NEWCOMER]}
+    assert client.post("/api/offline/drills", json=drill).status_code == 200
+    newcomer = db.session.scalars(select(Worker).where(Worker.name == "冯师傅")).one()
+    assert (newcomer.role_code, newcomer.post, newcomer.enterprise.name) == ("worker", "叉车", "临沂某铝业有限公司")
+    assert [attempt.worker for attempt in db.session.scalars(select(Attempt))] == [newcomer, newcomer]
+    assert sorted(worker.name for worker in db.session.scalars(select(DrillRun)).one().participants) == [
+        "冯师傅", "周师傅"]
+
+
+@pytest.mark.parametrize("person", [{**NEWCOMER, "name": " "}, {**NEWCOMER, "role": "astronaut"},
+                                    {**NEWCOMER, "post": "岗" * 101}, ["冯师傅"]])
+def test_a_person_added_without_a_name_or_with_an_unknown_role_is_refused_and_nothing_is_written(
+        app, client, db, pack, person):
+    record = {**paper_record(app, db, pack["enterprises"][0]["papers"]["worker"][0], team_leader(db)),
+              "worker": person}
+    before = table_counts(db)
+    response = client.post("/api/offline/attempts", json=record)
+    assert response.status_code == 422 and response.get_json()["error"]
+    drill = {**drill_record(pack, team_leader(db)), "participants": [person]}
+    assert client.post("/api/offline/drills", json=drill).status_code == 422
     assert table_counts(db) == before
 
 

@@ -1,6 +1,6 @@
 /* The field app (/field): inspections without a network, from the packs on the tablet. Views by the address's
-   hash: the packs (#), an enterprise (#e/TOKEN), a worker's quiz (#quiz/ID) and its marking (#mark/ID), a drill
-   (#drill-new/TOKEN/N, #drill/ID) and the records (#records). Every answer and tap is written to the record in
+   hash: the packs (#), an enterprise (#e/TOKEN), a person met on the day (#add/TOKEN), a worker's quiz (#quiz/ID)
+   and its marking (#mark/ID), a drill (#drill-new/TOKEN/N, #drill/ID) and the records (#records). Every answer and tap is written to the record in
    IndexedDB as it happens (state "draft"); a finished record becomes "pending" and store.js sends it. The quiz
    and drill screens are the online ones (quiz.js, drill.js) on the pack's server-rendered screens. */
 (function () {
@@ -85,6 +85,7 @@
         text(row, "name", worker.name);
         text(row, "post", worker.post || worker.role_name);
         slot(row, "certificate").hidden = !worker.certificate_problem;
+        slot(row, "added").hidden = !worker.added;
         text(row, "states", records.filter(function (r) { return r.worker === worker.token; })
           .map(function (r) { return labels[r.state]; }).join(" · "));
         row.querySelectorAll("[data-start]").forEach(function (button) {
@@ -92,6 +93,8 @@
         });
         slot(page, "workers").appendChild(row);
       });
+      slot(page, "add").href = "#add/" + encodeURIComponent(token);
+      slot(page, "add").hidden = !(pack.roles || []).length;
       pack.drills.forEach(function (drill, index) {
         var item = clone("field-drill-item"), button = slot(item, "start");
         button.textContent = drill.content.title;
@@ -101,6 +104,29 @@
       show(page);
     });
   }
+
+  /* Someone met on the day: on this tablet's roster now, on the server's when their first record arrives
+     (records carry the person, {name, role, post}, where roster staff are named by their token). */
+  function addWorker(token) {
+    store.get("packs", token).then(function (pack) {
+      if (!pack) { return go("#"); }
+      var page = clone("field-add-worker"), form = slot(page, "form"), roles = form.elements.role;
+      slot(page, "back").href = "#e/" + encodeURIComponent(token);
+      pack.roles.forEach(function (role) { roles.add(new Option(role.name, role.code)); });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var added = {name: form.elements.name.value.trim(), role: roles.value, post: form.elements.post.value.trim()};
+        if (!added.name) { return; }
+        pack.workers.push({token: "added-" + window.quizapp.uuid4(), name: added.name, role: added.role,
+                           role_name: roles.selectedOptions[0].textContent, post: added.post,
+                           certificate_problem: null, added: added});
+        store.put("packs", pack).then(function () { go("#e/" + encodeURIComponent(token)); });
+      });
+      show(page);
+    });
+  }
+
+  function named(worker) { return worker.added || worker.token; }
 
   function needsWorker(record) { return record.mode === "tablet" && record.paper.worker_items > 0; }
 
@@ -114,7 +140,7 @@
     var record = {id: id, kind: "attempt", state: "draft", created: now(), enterprise: pack.token,
                   enterprise_name: pack.name, worker: worker.token, title: worker.name, mode: mode, paper: paper,
                   body: {client_id: id, submission_id: window.quizapp.uuid4(), paper: paper.paper,
-                         worker: worker.token, mode: mode, fields: {}, started_at: now(), submitted_at: null}};
+                         worker: named(worker), mode: mode, fields: {}, started_at: now(), submitted_at: null}};
     store.saveRecord(record).then(function () { go((needsWorker(record) ? "#quiz/" : "#mark/") + id); });
   }
 
@@ -207,15 +233,14 @@
       });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        var chosen = Array.prototype.slice.call(form.querySelectorAll("input[name=participant]:checked"));
+        var chosen = Array.prototype.map.call(form.querySelectorAll("input[name=participant]:checked"),
+                                              function (input) { return input.value; });
+        var people = pack.workers.filter(function (w) { return chosen.indexOf(w.token) >= 0; });
         var id = window.quizapp.uuid4();
         var record = {id: id, kind: "drill", state: "draft", created: now(), enterprise: pack.token,
                       enterprise_name: pack.name, title: drill.content.title, scenario: drill.content.scenario,
-                      html: drill.html, names: pack.workers.filter(function (w) {
-                        return chosen.some(function (input) { return input.value === w.token; });
-                      }).map(function (w) { return w.name; }),
-                      body: {client_id: id, ticket: pack.ticket, version: drill.version,
-                             participants: chosen.map(function (input) { return input.value; }),
+                      html: drill.html, names: people.map(function (w) { return w.name; }),
+                      body: {client_id: id, ticket: pack.ticket, version: drill.version, participants: people.map(named),
                              started_at: null, marks: [], ratings: {}, finished_at: null}};
         store.saveRecord(record).then(function () { go("#drill/" + id); });
       });
@@ -340,7 +365,7 @@
 
   function route() {
     var parts = location.hash.replace(/^#/, "").split("/").map(decodeURIComponent);
-    var views = {e: enterprise, quiz: quiz, mark: mark, "drill-new": drillNew, drill: drill, records: records};
+    var views = {e: enterprise, add: addWorker, quiz: quiz, mark: mark, "drill-new": drillNew, drill: drill, records: records};
     (views[parts[0]] || home).apply(null, parts.slice(1));
   }
 

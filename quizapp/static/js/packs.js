@@ -3,13 +3,26 @@
 (function () {
   "use strict";
 
+  /* People the inspector added on the tablet stay on its roster until the server's roster has them. */
+  function keepAdded(enterprise) {
+    return window.quizappStore.get("packs", enterprise.token).then(function (old) {
+      var known = {};
+      enterprise.workers.forEach(function (worker) { known[worker.name + "\n" + worker.post] = true; });
+      ((old && old.workers) || []).forEach(function (worker) {
+        if (worker.added && !known[worker.name + "\n" + worker.post]) { enterprise.workers.push(worker); }
+      });
+    });
+  }
+
   function save(pack, password) {
     var store = window.quizappStore, salt = window.quizapp.hex(crypto.getRandomValues(new Uint8Array(16)));
     return store.verifier(password, salt).then(function (hash) {
       return store.put("meta", {key: "unlock", salt: salt, hash: hash, user: pack.user});
     }).then(function () {
       return Promise.all(pack.enterprises.map(function (enterprise) {
-        return store.put("packs", Object.assign({issued_at: pack.issued_at, user: pack.user}, enterprise));
+        return keepAdded(enterprise).then(function () {
+          return store.put("packs", Object.assign({issued_at: pack.issued_at, user: pack.user}, enterprise));
+        });
       }));
     }).then(function () {
       return navigator.storage && navigator.storage.persist ? navigator.storage.persist() : false;
