@@ -155,6 +155,51 @@ def exam_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]:
     }
 
 
+PACK_STAFF = {"worker": 16, "team-leader": 6, "special-operator": 5, "safety-manager": 3}
+
+
+def pack_benchmarks(runs: int, database_url: str | None) -> dict[str, dict]:
+    """An inspection pack for an enterprise of 30 staff in 4 roles, from the bundled bank, as the inspector
+    waits for it: ``POST /api/packs`` through the app (password check, drawing, screens, JSON), median of
+    ``runs``; and the size of what the tablet downloads."""
+    from quizapp import create_app
+    from quizapp.bank.importer import import_bank
+    from quizapp.bank.validate import load_bank
+    from quizapp.extensions import db
+    from quizapp.models import Enterprise, User, Worker
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'packs.sqlite'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": False, "INSTANCE_PATH": str(Path(folder) / "instance")})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            import_bank(db.session, load_bank(REPO / "question_bank", db.session))
+            enterprise = Enterprise(credit_code="91371300MA3C8H1X2P", name="基准企业", industry_codes=["machinery"])
+            enterprise.workers = [Worker(name=f"{role}{number}", role_code=role, post="车间")
+                                  for role, people in PACK_STAFF.items() for number in range(people)]
+            inspector = User(username="bench", role="inspector")
+            inspector.set_password("bench password")
+            db.session.add_all([enterprise, inspector])
+            db.session.commit()
+            client = app.test_client()
+            client.post("/login", data={"username": "bench", "password": "bench password"})
+            body = {"enterprises": [enterprise.qr_token], "password": "bench password"}
+            sizes = []
+
+            def download(_run: int) -> None:
+                response = client.post("/api/packs", json=body)
+                assert response.status_code == 200, response.data[:200]
+                sizes.append(len(response.data))
+
+            value = _median_ms(download, runs)
+            db.session.remove()
+            db.drop_all()
+    return {"pack_30_staff_ms": {"value": value, "unit": "ms"},
+            "pack_30_staff_mb": {"value": round(statistics.median(sizes) / 1e6, 2), "unit": "MB"}}
+
+
 PAPERS = 100
 ITEM_TYPES = ("single",) * 5 + ("multiple",) * 3 + ("judge",) * 2 + ("fill", "oral")  # 12 items
 WORK = ("动火作业", "有限空间作业", "高处作业", "临时用电作业", "吊装作业", "危险化学品装卸", "粉尘清扫", "液氨充装")
@@ -278,6 +323,7 @@ def main() -> None:
     if everything:
         results.update(bank_benchmarks(1 if args.quick else 3, args.database))
         results.update(exam_benchmarks(5 if args.quick else 21, args.database))
+        results.update(pack_benchmarks(3 if args.quick else 7, args.database))
         results.update(pdf_benchmarks(1 if args.quick else 3))
     if args.only_city or (everything and not args.no_city):
         results.update(analytics_benchmarks(3 if args.quick else 7, args.database))
