@@ -45,7 +45,8 @@ class AttemptConflict(AttemptError):
     """The same client UUID came with different content (HTTP 409)."""
 
 
-def _answered_by(session: Session, worker: Worker, now: datetime) -> set[int]:
+def answered_by(session: Session, worker: Worker, now: datetime) -> set[int]:
+    """The questions ``worker`` was asked in the past year: a new paper does not ask them again."""
     since = now - timedelta(days=ANSWERED_WINDOW_DAYS)
     items = session.scalars(select(Attempt.items).where(Attempt.worker_id == worker.id, Attempt.started_at >= since))
     return {item["question_id"] for paper in items for item in paper}
@@ -81,7 +82,7 @@ def start_attempt(session: Session, *, client_id: str, inspection: Inspection, w
     seed = secrets.randbits(62) if seed is None else seed
     if items is None:
         items = draw_paper(session, worker.role_code, inspection.enterprise.industry_codes, blueprint, seed,
-                           answered=_answered_by(session, worker, now),
+                           answered=answered_by(session, worker, now),
                            recently_used=recently_used_at(session, inspection.enterprise_id, besides=inspection),
                            allow_short=allow_short).stored()
     attempt = Attempt(client_id=client_id, inspection=inspection, worker=worker, examiner_id=examiner.id, mode=mode,

@@ -1,18 +1,17 @@
 """Inspection packs: what a tablet needs to examine an enterprise's staff where there is no network.
 
 A pack holds, for each chosen enterprise, its roster, the role blueprints in force, papers drawn in advance
-for every role (one per person of the role on the roster and a few spare, for people met on the day, whom the
-inspector adds on the tablet), and the drill templates. Papers are drawn by the same engine as on site,
-avoiding the questions the enterprise was asked in its last inspections, and are signed with the app's secret:
-when a result comes back the server takes the paper from its signature, so a tablet can neither invent a paper
-nor alter one. A pack holds no answer key: results are scored by the server when they arrive
-(quizapp.exam.offline).
+for every role (one for each person on the roster, without the questions they were asked in the past year as
+on site, and a few spare, for people met on the day, whom the inspector adds on the tablet), and the drill
+templates. Papers are drawn by the same engine as on site, avoiding the questions the enterprise was asked in
+its last inspections, and are signed with the app's secret: when a result comes back the server takes the paper
+from its signature, so a tablet can neither invent a paper nor alter one. A pack holds no answer key: results
+are scored by the server when they arrive (quizapp.exam.offline).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -23,14 +22,14 @@ from sqlalchemy.orm import Session
 
 from quizapp.bank.problems import msg
 from quizapp.exam.assemble import ShortageError
-from quizapp.exam.attempts import AttemptError, recently_used_at
+from quizapp.exam.attempts import AttemptError, answered_by, recently_used_at
 from quizapp.exam.blueprint import Blueprint, blueprint_for
 from quizapp.exam.drill_templates import drills_for_industries
 from quizapp.exam.inspections import local_today
 from quizapp.exam.papers import items_view
 from quizapp.exam.pool import draw_paper
 from quizapp.exam.roster import certificate_problem
-from quizapp.models import Enterprise, Role, User
+from quizapp.models import Enterprise, Role, User, Worker
 from quizapp.models.base import utcnow
 
 MAX_ENTERPRISES = 20
@@ -61,26 +60,29 @@ def _stamp(enterprise: Enterprise, user: User, now: datetime) -> dict[str, Any]:
     return {"enterprise": enterprise.id, "user": user.id, "issued_at": now.isoformat()}
 
 
-def _papers(session: Session, secret: str, enterprise: Enterprise, role: str, blueprint: Blueprint, count: int,
-            user: User, now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """``count`` papers for ``role`` at ``enterprise``, and how many items of which type the bank lacked."""
+def _papers(session: Session, secret: str, enterprise: Enterprise, role: str, blueprint: Blueprint,
+            people: list[Worker], user: User, now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Papers for ``role`` at ``enterprise``: one for each of ``people``, named for them and without the questions
+    they were asked in the past year, then the spares; and how many items of which type the bank lacked."""
     used = recently_used_at(session, enterprise.id)
     papers, missing = [], {}
-    for _ in range(count):
+    for holder in [*people[:MAX_PAPERS_PER_ROLE - SPARE_PAPERS], *[None] * SPARE_PAPERS]:
         seed = secrets.randbits(62)
+        answered = answered_by(session, holder, now) if holder else set()
         try:
-            paper = draw_paper(session, role, enterprise.industry_codes, blueprint, seed, recently_used=used)
+            paper = draw_paper(session, role, enterprise.industry_codes, blueprint, seed, answered=answered,
+                               recently_used=used)
         except ShortageError as error:  # offline nobody can be asked: take the shorter paper, and say so
             missing = error.missing
-            paper = draw_paper(session, role, enterprise.industry_codes, blueprint, seed, recently_used=used,
-                               allow_short=True)
+            paper = draw_paper(session, role, enterprise.industry_codes, blueprint, seed, answered=answered,
+                               recently_used=used, allow_short=True)
         if not paper.items:
-            break
+            continue
         items = paper.stored()
         signed = _signer(secret).dumps({**_stamp(enterprise, user, now), "role": role, "seed": seed, "items": items,
                                         "blueprint": asdict(blueprint)})
-        papers.append({"paper": signed, "role": role, "time_limit_minutes": blueprint.time_limit_minutes,
-                       "items": items_view(session, items)})
+        papers.append({"paper": signed, "role": role, "for": holder and holder.public_token,
+                       "time_limit_minutes": blueprint.time_limit_minutes, "items": items_view(session, items)})
     return papers, missing
 
 
@@ -110,14 +112,13 @@ def build_pack(session: Session, *, secret: str, enterprises: list[Enterprise], 
     packed = []
     for enterprise in enterprises:
         workers = enterprise.workers
-        per_role = Counter(worker.role_code for worker in workers)
         papers, shortages = {}, {}
         for role in role_names:
-            drawn, missing = _papers(session, secret, enterprise, role, blueprints[role],
-                                     min(per_role[role] + SPARE_PAPERS, MAX_PAPERS_PER_ROLE), user, now)
+            people = [worker for worker in workers if worker.role_code == role]
+            drawn, missing = _papers(session, secret, enterprise, role, blueprints[role], people, user, now)
             if drawn:
                 papers[role] = drawn
-            if missing and (drawn or per_role[role]):
+            if missing and (drawn or people):
                 shortages[role] = missing
         packed.append({
             "token": enterprise.qr_token, "name": enterprise.name, "county": enterprise.county,

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from quizapp.exam.inspections import local_today
+from quizapp.exam.attempts import start_attempt
+from quizapp.exam.blueprint import blueprint_for
+from quizapp.exam.inspections import check_in, local_today
 from quizapp.exam.packs import SPARE_PAPERS, read_signed
 from quizapp.models import Attempt, DrillRun, Enterprise, Inspection, QuestionVersion, Role, Worker
 from quizapp.models.base import utcnow
@@ -85,6 +87,37 @@ def test_a_pack_holds_the_roster_papers_per_role_and_drills_but_no_answer_key(ap
     text = json.dumps(pack, ensure_ascii=False)
     for item in read_signed(app.secret_key, paper["paper"])["items"]:  # no explanation, so no answer, in the pack
         assert db.session.get(QuestionVersion, item["version_id"]).explanation not in text
+
+
+def test_a_person_on_the_roster_gets_a_paper_without_what_they_were_asked_in_the_past_year(
+        app, auth, client, db, imported_bank, enterprise):
+    """As on site: 周师傅 once answered every true-or-false question in the bank, so his own paper has none (and
+    says so); the spares, drawn for nobody, have them. That attempt is older than the enterprise's last three
+    inspections, so only his own past excludes them."""
+    enterprise.industry_codes = ["machinery"]
+    zhou = Worker(enterprise=enterprise, name="周师傅", role_code="team-leader", post="铸造")
+    db.session.add(zhou)
+    inspector = auth.login_as("inspector")
+    every_judge = [{"question_id": question, "version_id": version, "type": "judge", "option_order": []}
+                   for question, version in db.session.execute(
+                       select(QuestionVersion.question_id, QuestionVersion.id).where(QuestionVersion.type == "judge"))]
+    for days in (40, 30, 20, 10):
+        inspection = check_in(db.session, enterprise, inspector, now=utcnow() - timedelta(days=days))
+        if days == 40:
+            start_attempt(db.session, client_id=str(uuid.uuid4()), inspection=inspection, worker=zhou,
+                          examiner=inspector, blueprint=blueprint_for(db.session, "team-leader"), seed=1,
+                          items=every_judge, now=inspection.opened_at)
+    db.session.commit()
+    packed = client.post("/api/packs", json={"enterprises": [enterprise.qr_token], "password": PASSWORD}).get_json()
+    papers = packed["enterprises"][0]["papers"]["team-leader"]
+    assert [paper["for"] for paper in papers] == [zhou.public_token] + [None] * SPARE_PAPERS
+
+    def types(paper: dict) -> set[str]:
+        return {item["type"] for item in read_signed(app.secret_key, paper["paper"])["items"]}
+
+    assert "judge" not in types(papers[0]) and "single" in types(papers[0])
+    assert all("judge" in types(spare) for spare in papers[1:])
+    assert packed["enterprises"][0]["shortages"]["team-leader"] == {"judge": 5}
 
 
 def test_a_pack_needs_the_inspectors_password(client, auth, db, enterprise):

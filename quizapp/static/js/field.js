@@ -130,11 +130,14 @@
 
   function needsWorker(record) { return record.mode === "tablet" && record.paper.worker_items > 0; }
 
-  /* A paper from the pack that this tablet has not used yet, for the worker's role. */
+  /* A paper for the worker's role that this tablet has not used yet: the one drawn for them (without what they
+     were asked in the past year), else a spare, else one drawn for somebody else. */
   function startAttempt(pack, worker, mode, records) {
     var used = {};
     records.forEach(function (r) { if (r.kind === "attempt") { used[r.body.paper] = true; } });
-    var paper = (pack.papers[worker.role] || []).filter(function (p) { return !used[p.paper]; })[0];
+    var unused = (pack.papers[worker.role] || []).filter(function (p) { return !used[p.paper]; });
+    var paper = unused.filter(function (p) { return p.for === worker.token; })[0] ||
+                unused.filter(function (p) { return !p.for; })[0] || unused[0];
     if (!paper) { window.alert(labels.no_paper); return; }
     var id = window.quizapp.uuid4();
     var record = {id: id, kind: "attempt", state: "draft", created: now(), enterprise: pack.token,
