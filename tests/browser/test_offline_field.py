@@ -133,6 +133,8 @@ def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector
     expect(tablet.locator("[data-record] [data-slot=stored]")).to_contain_text(f"{first.score:g}")
     assert [(a.id, a.score, a.submission_id) for a in attempts()] == [(first.id, first.score, first.submission_id)]
 
+    assert tablet.get_by_role("button", name="Send again").is_hidden()  # the server holds a result: compare
+
     tablet.get_by_label("Why the result is corrected").fill("第二台平板上的答卷")
     tablet.get_by_role("button", name="File this tablet's answers as a correction").tap()
     tablet.locator("[data-record='synced']").wait_for()
@@ -140,6 +142,31 @@ def test_the_same_paper_with_other_answers_waits_as_a_conflict_for_the_inspector
     assert (original.score, correction.corrects_id, correction.correction_reason) == (
         first.score, first.id, "第二台平板上的答卷")
     assert correction.score < first.score  # the blank copy, now the result in force, beside the original
+
+
+def test_a_refused_record_the_server_does_not_hold_is_sent_again_or_deleted_only_knowingly(tablet, site):
+    sign_in(tablet)
+    download_pack(tablet)
+    take_quiz_offline(tablet, site.name)
+    tablet.evaluate(RECORD + ".then(r => { r.body.paper = r.body.paper.slice(0, -4) + 'AAAA'; "
+                             "return window.quizappStore.saveRecord(r); })")  # a damaged copy: refused
+    tablet.context.set_offline(False)
+    send_now(tablet, "conflict")
+    refused = tablet.locator("[data-record='conflict']")
+    expect(refused.locator("[data-slot=error]")).to_contain_text("does not come from a pack")
+    assert refused.get_by_role("button", name="Keep the server's result").is_hidden()
+
+    shown = tablet.locator("[data-view] > *").first.element_handle()
+    refused.get_by_role("button", name="Send again").tap()
+    shown.wait_for_element_state("hidden")
+    expect(tablet.locator("[data-record='conflict']")).to_have_count(1)  # refused again, still on the tablet
+    tablet.once("dialog", lambda dialog: dialog.dismiss())
+    tablet.get_by_role("button", name="Delete from this tablet").tap()
+    assert len(tablet.evaluate("window.quizappStore.records()")) == 1  # not without saying yes
+    tablet.once("dialog", lambda dialog: dialog.accept())
+    tablet.get_by_role("button", name="Delete from this tablet").tap()
+    expect(tablet.locator("[data-slot=empty]")).to_be_visible()
+    assert attempts() == []
 
 
 def test_a_person_met_offline_takes_an_oral_exam_and_a_timed_drill_and_both_arrive_whole(tablet, site):

@@ -286,13 +286,25 @@
     return result.score + " " + labels.points + " · " + (result.passed ? labels.passed : labels.failed);
   }
 
+  /* A conflict: the server holds another result for the same paper (keep it, or file the tablet's as a
+     correction), or it refused the record and holds nothing (send it again, e.g. signed in as the pack's
+     inspector, or delete it knowingly). */
   function resolve(record, item) {
-    var reason = slot(item, "reason"), error = slot(item, "error");
-    slot(item, "discard").addEventListener("click", function () {
-      if (window.confirm(labels.confirm_discard)) { store.remove("records", record.id).then(records); }
+    var reason = slot(item, "reason"), error = slot(item, "error"), stored = Boolean(record.stored);
+    function drop(question) {
+      return function () { if (window.confirm(question)) { store.remove("records", record.id).then(records); } };
+    }
+    slot(item, "discard").hidden = !stored;
+    slot(item, "discard").addEventListener("click", drop(labels.confirm_discard));
+    slot(item, "delete").hidden = slot(item, "retry").hidden = stored;
+    slot(item, "delete").addEventListener("click", drop(labels.confirm_delete));
+    slot(item, "retry").addEventListener("click", function () {
+      record.state = "pending";
+      record.error = null;
+      store.saveRecord(record).then(store.sync).then(records);
     });
     var correct = slot(item, "correct");
-    correct.hidden = slot(item, "reason-field").hidden = !(record.kind === "attempt" && record.stored);
+    correct.hidden = slot(item, "reason-field").hidden = !(record.kind === "attempt" && stored);
     correct.addEventListener("click", function () {
       if (!reason.value.trim()) { error.textContent = labels.reason_needed; return; }
       record.correction = record.correction || {client_id: window.quizapp.uuid4(),
