@@ -68,11 +68,13 @@ def register_blueprints(app: Flask) -> None:
     )
     from quizapp.web.access import enforce_login
     from quizapp.web.input_guard import refuse_nul_characters
+    from quizapp.web.static_files import register_static_versions
     from quizapp.web.templating import register_template_helpers
 
     app.before_request(refuse_nul_characters)
     app.before_request(enforce_login)
     register_template_helpers(app)
+    register_static_versions(app)
     for blueprint in (auth.bp, home.bp, bank.bp, blueprints.bp, drills_admin.bp, enterprises.bp, inspections.bp,
                       exams.bp, sheets.bp, drills.bp, api.bp, review.bp, practice.bp,
                       dashboard.bp, exports.bp, personal_data.bp, field.bp):

@@ -1,9 +1,10 @@
 """The start page after signing in, and what makes the app installable and open without a network: the service
-worker (quizapp/static/js/sw.js) and the page it shows offline."""
+worker (templates/sw.js) and the page it shows offline."""
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from flask import Blueprint, make_response, render_template
 
 from quizapp.web.access import public, roles_required
+from quizapp.web.static_files import SHELL_PAGES, shell_name, shell_urls
 
 bp = Blueprint("home", __name__)
 
@@ -17,9 +18,11 @@ def index():
 @bp.route("/sw.js")
 @public
 def service_worker():
-    """The service worker, served from the root so that its scope is the whole site; never cached by HTTP, so
-    that a new version reaches the tablets at once."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    """The service worker, served from the root so that its scope is the whole site, with the shell's files by
+    their versioned URLs; never cached by HTTP, so that a new version reaches the tablets at once."""
+    response = make_response(render_template("sw.js", shell_name=shell_name(), shell_pages=list(SHELL_PAGES),
+                                             shell_urls=shell_urls()))
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
     return response
 
