@@ -193,7 +193,9 @@ def test_a_person_met_offline_takes_an_oral_exam_and_a_timed_drill_and_both_arri
     tablet.get_by_role("link", name="All packs").tap()
     tablet.get_by_role("link", name=site.name).tap()
     tablet.locator("[data-slot=drills] button").first.tap()
-    for participant in tablet.locator("input[name=participant]").all():
+    participants = tablet.locator("input[name=participant]")
+    expect(participants).to_have_count(2)  # drawn from the pack in IndexedDB: wait before listing them
+    for participant in participants.all():
         participant.tap()
     tablet.get_by_role("button", name="Register and open the drill").tap()
     tablet.get_by_role("button", name="Start the drill").tap()
