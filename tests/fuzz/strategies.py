@@ -130,12 +130,12 @@ def workbook_bytes(draw, headers: list[str], sheet_names: list[str], rows: st.Se
     body = draw(rows if rows is not None else st.lists(st.lists(cell_value(), max_size=width + 2), max_size=8))
     for row in [header_row, *body]:
         sheet.append([_writable(value) for value in row])
+    if draw(st.booleans()):  # before merging: openpyxl cannot write into a merged cell
+        sheet.cell(row=draw(st.integers(1, 200)), column=draw(st.integers(1, 60)), value=draw(cell_value()))
     if draw(st.booleans()) and sheet.max_row > 1:
         top = draw(st.integers(1, sheet.max_row))
         sheet.merge_cells(start_row=top, start_column=1, end_row=min(top + 1, sheet.max_row),
                           end_column=draw(st.integers(1, 3)))
-    if draw(st.booleans()):
-        sheet.cell(row=draw(st.integers(1, 200)), column=draw(st.integers(1, 60)), value=draw(cell_value()))
     for _ in range(draw(st.integers(0, 2))):
         book.create_sheet(draw(st.sampled_from(["其他", *sheet_names, "Sheet9"])))
     stream = BytesIO()
