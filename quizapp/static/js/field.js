@@ -1,8 +1,9 @@
 /* The field app (/field): inspections without a network, from the packs on the tablet. Views by the address's
    hash: the packs (#), an enterprise (#e/TOKEN), a person met on the day (#add/TOKEN), a worker's quiz (#quiz/ID)
-   and its marking (#mark/ID), a drill (#drill-new/TOKEN/N, #drill/ID) and the records (#records). Every answer and tap is written to the record in
-   IndexedDB as it happens (state "draft"); a finished record becomes "pending" and store.js sends it. The quiz
-   and drill screens are the online ones (quiz.js, drill.js) on the pack's server-rendered screens. */
+   and its marking (#mark/ID), a drill (#drill-new/TOKEN/N, #drill/ID) and the records (#records). Every answer
+   and tap is written to the record in IndexedDB as it happens (state "draft"); a finished record becomes
+   "pending" and store.js sends it. The quiz and drill screens are the online ones (quiz.js, drill.js) on the
+   pack's server-rendered screens. */
 (function () {
   "use strict";
 
@@ -117,6 +118,9 @@
         event.preventDefault();
         var added = {name: form.elements.name.value.trim(), role: roles.value, post: form.elements.post.value.trim()};
         if (!added.name) { return; }
+        if (pack.workers.some(function (w) { return w.name === added.name && (w.post || "") === added.post; })) {
+          return go("#e/" + encodeURIComponent(token));  // already on the roster: the same name and post
+        }
         pack.workers.push({token: "added-" + window.quizapp.uuid4(), name: added.name, role: added.role,
                            role_name: roles.selectedOptions[0].textContent, post: added.post,
                            certificate_problem: null, added: added});
@@ -243,8 +247,9 @@
         var record = {id: id, kind: "drill", state: "draft", created: now(), enterprise: pack.token,
                       enterprise_name: pack.name, title: drill.content.title, scenario: drill.content.scenario,
                       html: drill.html, names: people.map(function (w) { return w.name; }),
-                      body: {client_id: id, ticket: pack.ticket, version: drill.version, participants: people.map(named),
-                             started_at: null, marks: [], ratings: {}, finished_at: null}};
+                      body: {client_id: id, ticket: pack.ticket, version: drill.version,
+                             participants: people.map(named), started_at: null, marks: [], ratings: {},
+                             finished_at: null}};
         store.saveRecord(record).then(function () { go("#drill/" + id); });
       });
       show(page);
@@ -380,7 +385,8 @@
 
   function route() {
     var parts = location.hash.replace(/^#/, "").split("/").map(decodeURIComponent);
-    var views = {e: enterprise, add: addWorker, quiz: quiz, mark: mark, "drill-new": drillNew, drill: drill, records: records};
+    var views = {e: enterprise, add: addWorker, quiz: quiz, mark: mark, "drill-new": drillNew, drill: drill,
+                 records: records};
     (views[parts[0]] || home).apply(null, parts.slice(1));
   }
 
