@@ -61,10 +61,11 @@ def _stamp(enterprise: Enterprise, user: User, now: datetime) -> dict[str, Any]:
 
 
 def _papers(session: Session, secret: str, enterprise: Enterprise, role: str, blueprint: Blueprint,
-            people: list[Worker], user: User, now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
+            people: list[Worker], used: set[int], user: User,
+            now: datetime) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Papers for ``role`` at ``enterprise``: one for each of ``people``, named for them and without the questions
-    they were asked in the past year, then the spares; and how many items of which type the bank lacked."""
-    used = recently_used_at(session, enterprise.id)
+    they were asked in the past year, then the spares, all avoiding where they can the questions ``used`` at the
+    enterprise lately; and how many items of which type the bank lacked."""
     papers, missing = [], {}
     for holder in [*people[:MAX_PAPERS_PER_ROLE - SPARE_PAPERS], *[None] * SPARE_PAPERS]:
         seed = secrets.randbits(62)
@@ -113,9 +114,10 @@ def build_pack(session: Session, *, secret: str, enterprises: list[Enterprise], 
     for enterprise in enterprises:
         workers = enterprise.workers
         papers, shortages = {}, {}
+        used = recently_used_at(session, enterprise.id)
         for role in role_names:
             people = [worker for worker in workers if worker.role_code == role]
-            drawn, missing = _papers(session, secret, enterprise, role, blueprints[role], people, user, now)
+            drawn, missing = _papers(session, secret, enterprise, role, blueprints[role], people, used, user, now)
             if drawn:
                 papers[role] = drawn
             if missing and (drawn or people):
